@@ -41,7 +41,5 @@ int ferry_lb_xdp(struct xdp_md *ctx)
 	}
 }
 
-/* The kernel only needs a GPL-compatible string for GPL-only helpers, none of which this
- * program calls. */
 /* Dual-licensed so GPL-only helpers (bpf_fib_lookup, ...) stay available to later programs. */
 char _license[] SEC("license") = "Dual BSD/GPL";

@@ -33,6 +33,12 @@ SnapshotDiff diff(const ServiceSnapshot* before, const ServiceSnapshot& after) {
   // Both sides are sorted by name: one merge walk.
   size_t i = 0, j = 0;
   while (i < lhs.size() || j < rhs.size()) {
+    // Shared object: same name, unchanged. The common case, and no string comparison.
+    if (i < lhs.size() && j < rhs.size() && lhs[i] == rhs[j]) {
+      ++i;
+      ++j;
+      continue;
+    }
     if (j == rhs.size() || (i < lhs.size() && lhs[i]->name < rhs[j]->name)) {
       out.removed.push_back(lhs[i++]);
     } else if (i == lhs.size() || rhs[j]->name < lhs[i]->name) {
