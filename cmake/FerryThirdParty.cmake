@@ -9,3 +9,22 @@ find_package(benchmark REQUIRED)
 
 pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET GLOBAL libbpf)
 add_library(ferry::libbpf ALIAS PkgConfig::LIBBPF)
+
+find_package(nlohmann_json 3.10 REQUIRED)
+
+# Boost.Asio and Boost.Beast are header-only; Boost.System is header-only since 1.69.
+find_package(Boost 1.74 REQUIRED)
+add_library(ferry_asio INTERFACE)
+target_link_libraries(ferry_asio INTERFACE Boost::boost Threads::Threads)
+target_compile_definitions(ferry_asio INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+add_library(ferry::asio ALIAS ferry_asio)
+
+find_package(OpenSSL 3.0 REQUIRED)
+add_library(ferry_ssl INTERFACE)
+target_link_libraries(ferry_ssl INTERFACE OpenSSL::SSL OpenSSL::Crypto)
+add_library(ferry::ssl ALIAS ferry_ssl)
+
+find_package(yaml-cpp REQUIRED)
+add_library(ferry_yaml INTERFACE)
+target_link_libraries(ferry_yaml INTERFACE yaml-cpp)
+add_library(ferry::yaml ALIAS ferry_yaml)

@@ -2,11 +2,14 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -72,7 +76,8 @@ std::optional<uint64_t> parseBase36(const std::string& s) {
 
 // The scheme's sweepable names: "fy<pid>-<run>-<role>".
 const std::regex& sweepableName() {
-  static const std::regex re("^fy([0-9a-z]{1,12})-([0-9a-z]{1,12})-(fab|n[0-9]+|n[0-9]+p[0-9]+|ext[0-9]+)$");
+  static const std::regex re(
+      "^fy([0-9a-z]{1,12})-([0-9a-z]{1,12})-(fab|n[0-9]+|n[0-9]+p[0-9]+|ext[0-9]+)$");
   return re;
 }
 
@@ -104,6 +109,19 @@ bool deleteNamespace(const std::string& name) {
   return del.ok();
 }
 
+// False while an `ip netns add` may still be in progress: it creates the file first and binds the
+// namespace onto it a moment later, and deleting the file in between makes that add fail. An
+// unmounted file that has been sitting there a while is litter of an `ip` that was killed.
+bool settled(const std::string& name) {
+  const std::string path = std::string(kNetnsDir) + "/" + name;
+  struct statfs fs {};
+  if (::statfs(path.c_str(), &fs) == 0 && fs.f_type == static_cast<decltype(fs.f_type)>(NSFS_MAGIC))
+    return true;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  return ::time(nullptr) - st.st_mtime > 30;
+}
+
 struct Cidr {
   Bytes addr;  // network byte order, host bits cleared
   int prefix = 0;
@@ -120,8 +138,7 @@ Cidr parseCidr(const std::string& text, std::size_t want_len, const char* what) 
   } catch (const std::exception&) {
     throw std::invalid_argument(std::string(what) + ": '" + text + "' is not address/prefix");
   }
-  if (c.addr.size() != want_len || c.prefix < 0 ||
-      c.prefix > static_cast<int>(want_len * 8))
+  if (c.addr.size() != want_len || c.prefix < 0 || c.prefix > static_cast<int>(want_len * 8))
     throw std::invalid_argument(std::string(what) + ": '" + text + "' is not an IPv" +
                                 (want_len == 4 ? "4" : "6") + " prefix");
   for (std::size_t bit = static_cast<std::size_t>(c.prefix); bit < want_len * 8; ++bit)
@@ -204,8 +221,9 @@ Plan makePlan(const TopologyOptions& o) {
   p.pod_v4 = toU32(pod4.addr);
   p.node_prefix_v4 = o.node_pod_prefix_v4;
   if (p.node_prefix_v4 < pod4.prefix || p.node_prefix_v4 > 29)
-    throw std::invalid_argument("TopologyOptions: node_pod_prefix_v4 must be within pod_cidr_v4 "
-                                "and at most 29");
+    throw std::invalid_argument(
+        "TopologyOptions: node_pod_prefix_v4 must be within pod_cidr_v4 "
+        "and at most 29");
   if (static_cast<uint64_t>(o.nodes) > (uint64_t{1} << (p.node_prefix_v4 - pod4.prefix)))
     throw std::invalid_argument("TopologyOptions: pod_cidr_v4 has room for fewer nodes");
   p.max_pods = (uint64_t{1} << (32 - p.node_prefix_v4)) - kFirstPodHost - 1;  // minus broadcast
@@ -218,15 +236,18 @@ Plan makePlan(const TopologyOptions& o) {
   uint64_t fab_hosts = (uint64_t{1} << (32 - fab4.prefix)) - 2;
   if (kFirstNodeFabricHost + static_cast<uint64_t>(o.nodes) > kFirstExternalFabricHost ||
       kFirstExternalFabricHost + static_cast<uint64_t>(o.externals) > fab_hosts + 1)
-    throw std::invalid_argument("TopologyOptions: fabric_cidr_v4 is too small (nodes use hosts "
-                                "10.., externals 200..)");
+    throw std::invalid_argument(
+        "TopologyOptions: fabric_cidr_v4 is too small (nodes use hosts "
+        "10.., externals 200..)");
   if (o.ipv6) {
     Cidr pod6 = parseCidr(o.pod_cidr_v6, 16, "pod_cidr_v6");
     Cidr fab6 = parseCidr(o.fabric_cidr_v6, 16, "fabric_cidr_v6");
     if (pod6.prefix > 64 - 1 || fab6.prefix > 64)
-      throw std::invalid_argument("TopologyOptions: pod_cidr_v6 must be shorter than /64 and "
-                                  "fabric_cidr_v6 at most /64");
-    if (64 - pod6.prefix < 32 && static_cast<uint64_t>(o.nodes) > (uint64_t{1} << (64 - pod6.prefix)))
+      throw std::invalid_argument(
+          "TopologyOptions: pod_cidr_v6 must be shorter than /64 and "
+          "fabric_cidr_v6 at most /64");
+    if (64 - pod6.prefix < 32 &&
+        static_cast<uint64_t>(o.nodes) > (uint64_t{1} << (64 - pod6.prefix)))
       throw std::invalid_argument("TopologyOptions: pod_cidr_v6 has room for fewer nodes");
     p.pod_v6_hi = hi64(pod6.addr);
     p.fabric_v6_hi = hi64(fab6.addr);
@@ -256,7 +277,9 @@ NetnsTopology::NetnsTopology(TopologyOptions options) : options_(std::move(optio
   }
 }
 
-NetnsTopology::~NetnsTopology() { teardown(); }
+NetnsTopology::~NetnsTopology() {
+  teardown();
+}
 
 void NetnsTopology::step(const std::string& what) const {
   if (options_.on_step) options_.on_step(what);
@@ -332,8 +355,8 @@ void NetnsTopology::build() {
     Node& n = nodes_[static_cast<std::size_t>(i)];
     n.index = i;
     n.netns = prefix_ + "-n" + std::to_string(i);
-    const uint32_t node_v4 = plan.fabric_v4 + static_cast<uint32_t>(kFirstNodeFabricHost) +
-                             static_cast<uint32_t>(i);
+    const uint32_t node_v4 =
+        plan.fabric_v4 + static_cast<uint32_t>(kFirstNodeFabricHost) + static_cast<uint32_t>(i);
     n.ipv4 = formatV4(node_v4);
     n.mac = macFor(0x00, node_v4);
     n.fabric_port = "vn" + std::to_string(i);
@@ -351,18 +374,17 @@ void NetnsTopology::build() {
                        n.ifname, "mtu", mtu, "netns", n.netns});
     ip(fabric_netns_, {"link", "set", n.fabric_port, "master", "fbr0", "up"});
     ip(n.netns, {"link", "set", n.ifname, "address", n.mac, "up"});
-    ip(n.netns, {"addr", "add", n.ipv4 + "/" + std::to_string(plan.fabric_prefix_v4), "dev",
-                 n.ifname});
+    ip(n.netns,
+       {"addr", "add", n.ipv4 + "/" + std::to_string(plan.fabric_prefix_v4), "dev", n.ifname});
     if (options_.ipv6)
       ip(n.netns, {"addr", "add", n.ipv6 + "/" + std::to_string(plan.fabric_prefix_v6), "dev",
                    n.ifname, "nodad"});
 
     ip(n.netns, {"link", "add", n.bridge, "mtu", mtu, "type", "bridge", "mcast_snooping", "0"});
     ip(n.netns, {"link", "set", n.bridge, "address", macFor(0x01, subnet + kGatewayHost), "up"});
-    ip(n.netns, {"addr", "add", n.gateway_v4 + "/" + std::to_string(plan.node_prefix_v4), "dev",
-                 n.bridge});
-    if (options_.ipv6)
-      ip(n.netns, {"addr", "add", n.gateway_v6 + "/64", "dev", n.bridge, "nodad"});
+    ip(n.netns,
+       {"addr", "add", n.gateway_v4 + "/" + std::to_string(plan.node_prefix_v4), "dev", n.bridge});
+    if (options_.ipv6) ip(n.netns, {"addr", "add", n.gateway_v6 + "/64", "dev", n.bridge, "nodad"});
 
     for (int j = 0; j < options_.pods_per_node; ++j) addPodTo(n);
   }
@@ -381,8 +403,8 @@ void NetnsTopology::build() {
     External x;
     x.index = k;
     x.netns = prefix_ + "-ext" + std::to_string(k);
-    const uint32_t v4 = plan.fabric_v4 + static_cast<uint32_t>(kFirstExternalFabricHost) +
-                        static_cast<uint32_t>(k);
+    const uint32_t v4 =
+        plan.fabric_v4 + static_cast<uint32_t>(kFirstExternalFabricHost) + static_cast<uint32_t>(k);
     x.ipv4 = formatV4(v4);
     x.mac = macFor(0x00, v4);
     x.fabric_port = "vx" + std::to_string(k);
@@ -414,15 +436,15 @@ void NetnsTopology::addPodTo(Node& n) {
   const int j = static_cast<int>(n.pods.size());
   step("pod " + std::to_string(n.index) + "/" + std::to_string(j));
   if (static_cast<uint64_t>(j) >= plan.max_pods)
-    throw std::runtime_error("node " + std::to_string(n.index) + "'s pod subnet " +
-                             n.pod_cidr_v4 + " is full");
+    throw std::runtime_error("node " + std::to_string(n.index) + "'s pod subnet " + n.pod_cidr_v4 +
+                             " is full");
   Pod p;
   p.node = n.index;
   p.index = j;
   p.netns = n.netns + "p" + std::to_string(j);
   p.host_ifname = "vp" + std::to_string(j);
-  const uint32_t v4 = plan.nodeSubnetV4(n.index) + static_cast<uint32_t>(kFirstPodHost) +
-                      static_cast<uint32_t>(j);
+  const uint32_t v4 =
+      plan.nodeSubnetV4(n.index) + static_cast<uint32_t>(kFirstPodHost) + static_cast<uint32_t>(j);
   p.ipv4 = formatV4(v4);
   p.mac = macFor(0x00, v4);
   if (options_.ipv6)
@@ -433,13 +455,13 @@ void NetnsTopology::addPodTo(Node& n) {
   createNamespace(p.netns, false);
   bool veth_made = false;
   try {
-    ip(n.netns, {"link", "add", p.host_ifname, "mtu", mtu, "type", "veth", "peer", "name",
-                 p.ifname, "mtu", mtu, "netns", p.netns});
+    ip(n.netns, {"link", "add", p.host_ifname, "mtu", mtu, "type", "veth", "peer", "name", p.ifname,
+                 "mtu", mtu, "netns", p.netns});
     veth_made = true;
     ip(n.netns, {"link", "set", p.host_ifname, "master", n.bridge, "up"});
     ip(p.netns, {"link", "set", p.ifname, "address", p.mac, "up"});
-    ip(p.netns, {"addr", "add", p.ipv4 + "/" + std::to_string(plan.node_prefix_v4), "dev",
-                 p.ifname});
+    ip(p.netns,
+       {"addr", "add", p.ipv4 + "/" + std::to_string(plan.node_prefix_v4), "dev", p.ifname});
     ip(p.netns, {"route", "add", "default", "via", n.gateway_v4});
     if (options_.ipv6) {
       ip(p.netns, {"addr", "add", p.ipv6 + "/64", "dev", p.ifname, "nodad"});
@@ -498,6 +520,10 @@ Subprocess NetnsTopology::spawn(const std::string& netns,
 }
 
 std::vector<std::string> NetnsTopology::release() {
+  if (options_.persistent_tag.empty())
+    throw std::logic_error(
+        "NetnsTopology::release() needs TopologyOptions::persistent_tag: "
+        "sweepStale() would delete the namespaces of an ordinary run");
   std::vector<std::string> out = std::move(owned_);
   owned_.clear();
   return out;
@@ -535,10 +561,10 @@ int NetnsTopology::sweepStale() {
       stale = g_live_prefixes.count("fy" + m[1].str() + "-" + m[2].str()) == 0;
     } else {
       // ESRCH: no such process. EPERM would mean alive (and not ours to judge).
-      stale = *pid > 0 && *pid < (1u << 22) + 1 &&
-              ::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH;
+      stale = *pid > 0 && *pid < (1u << 22) + 1 && ::kill(static_cast<pid_t>(*pid), 0) != 0 &&
+              errno == ESRCH;
     }
-    if (stale && deleteNamespace(ns)) ++removed;
+    if (stale && settled(ns) && deleteNamespace(ns)) ++removed;
   }
   return removed;
 }

@@ -32,7 +32,9 @@ void put32(Bytes& b, std::size_t off, uint32_t v) {
   b[off + 3] = static_cast<uint8_t>(v);
 }
 
-void append(Bytes& b, std::span<const uint8_t> more) { b.insert(b.end(), more.begin(), more.end()); }
+void append(Bytes& b, std::span<const uint8_t> more) {
+  b.insert(b.end(), more.begin(), more.end());
+}
 
 // Pads option bytes with zero (End of Option List) to a multiple of 4 bytes.
 Bytes padOptions(std::span<const uint8_t> options, std::size_t max, const char* what) {
@@ -57,8 +59,7 @@ uint32_t pseudoSum(std::span<const uint8_t> src, std::span<const uint8_t> dst, u
     return sum + proto + static_cast<uint32_t>(l4_len);
   }
   // RFC 8200 §8.1: 32-bit upper-layer length, three zero bytes, next header.
-  return sum + static_cast<uint32_t>(l4_len >> 16) + static_cast<uint32_t>(l4_len & 0xffff) +
-         proto;
+  return sum + static_cast<uint32_t>(l4_len >> 16) + static_cast<uint32_t>(l4_len & 0xffff) + proto;
 }
 
 }  // namespace
@@ -71,7 +72,8 @@ std::array<uint8_t, 6> parseMac(std::string_view mac) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
-  if (mac.size() != 17) throw std::invalid_argument("not a MAC address: '" + std::string(mac) + "'");
+  if (mac.size() != 17)
+    throw std::invalid_argument("not a MAC address: '" + std::string(mac) + "'");
   for (std::size_t i = 0; i < 6; ++i) {
     int hi = hex(mac[i * 3]);
     int lo = hex(mac[i * 3 + 1]);
@@ -415,19 +417,21 @@ Bytes PacketBuilder::buildFrom(bool with_ethernet) const {
   const bool v4 = l3_ == L3::kIpv4;
   const bool v6 = l3_ == L3::kIpv6;
   // Catch combinations that cannot mean what the test author intended.
-  if (!v4 && (ip_id_ || df_ || mf_ || frag_offset_ || !ipv4_options_.empty() || ihl_ ||
-              ip_checksum_))
-    misuse("ipId/dontFragment/moreFragments/fragmentOffset/ipv4Options/ipHeaderLength/"
-           "ipChecksum need ipv4()");
+  if (!v4 &&
+      (ip_id_ || df_ || mf_ || frag_offset_ || !ipv4_options_.empty() || ihl_ || ip_checksum_))
+    misuse(
+        "ipId/dontFragment/moreFragments/fragmentOffset/ipv4Options/ipHeaderLength/"
+        "ipChecksum need ipv4()");
   if (!v6 && flow_label_) misuse("flowLabel() needs ipv6()");
-  if (l4_ != L4::kTcp && (seq_ || ack_ || tcp_flags_ || window_ || !tcp_options_.empty() ||
-                          tcp_data_offset_))
+  if (l4_ != L4::kTcp &&
+      (seq_ || ack_ || tcp_flags_ || window_ || !tcp_options_.empty() || tcp_data_offset_))
     misuse("seq/ack/tcpFlags/window/tcpOptions/tcpDataOffset need tcp()");
   if (l4_ != L4::kUdp && (udp_zero_checksum_ || udp_length_))
     misuse("udpZeroChecksum/udpLength need udp()");
   if (udp_zero_checksum_ && v6)
-    misuse("a zero UDP checksum is invalid over IPv6 (RFC 8200 §8.1); use l4Checksum(0) for a "
-           "deliberately invalid fixture");
+    misuse(
+        "a zero UDP checksum is invalid over IPv6 (RFC 8200 §8.1); use l4Checksum(0) for a "
+        "deliberately invalid fixture");
   if (l4_ == L4::kNone && l4_checksum_) misuse("l4Checksum() needs tcp(), udp() or icmp*()");
   if (l3_ == L3::kNone && (l4_ != L4::kNone || ip_total_length_ || ip_protocol_ || ip_version_))
     misuse("transport and IP settings need ipv4() or ipv6()");
@@ -462,8 +466,8 @@ Bytes PacketBuilder::buildFrom(bool with_ethernet) const {
       pkt[l3 + 1] = tos_;
       put16(pkt, l3 + 2, ip_total_length_.value_or(static_cast<uint16_t>(total)));
       put16(pkt, l3 + 4, ip_id_.value_or(0));
-      uint16_t frag = static_cast<uint16_t>((df_ ? 0x4000 : 0) | (mf_ ? 0x2000 : 0) |
-                                            (frag_offset_ / 8));
+      uint16_t frag =
+          static_cast<uint16_t>((df_ ? 0x4000 : 0) | (mf_ ? 0x2000 : 0) | (frag_offset_ / 8));
       put16(pkt, l3 + 6, frag);
       pkt[l3 + 8] = ttl_;
       pkt[l3 + 9] = proto_field;
@@ -497,9 +501,13 @@ Bytes PacketBuilder::buildFrom(bool with_ethernet) const {
   return pkt;
 }
 
-Bytes PacketBuilder::build() const { return buildFrom(true); }
+Bytes PacketBuilder::build() const {
+  return buildFrom(true);
+}
 
-Bytes PacketBuilder::buildL3() const { return buildFrom(false); }
+Bytes PacketBuilder::buildL3() const {
+  return buildFrom(false);
+}
 
 std::vector<Bytes> fragmentIpv4(std::span<const uint8_t> frame, std::size_t max_payload) {
   auto layout = parsePacket(frame);

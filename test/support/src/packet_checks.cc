@@ -423,13 +423,13 @@ std::string describePacketDiff(ByteView expected, ByteView actual, FrameStart st
     if (expected[i] == actual[i]) continue;
     ++differing;
     const Field* f = findField(exp_fields, i);
-    if (!groups.empty() && groups.back().field == f && (f != nullptr || groups.back().last + 1 == i))
+    if (!groups.empty() && groups.back().field == f &&
+        (f != nullptr || groups.back().last + 1 == i))
       groups.back().last = i;
     else
       groups.push_back({i, i, f});
   }
-  out += std::to_string(differing) + " of the first " + std::to_string(common) +
-         " bytes differ\n";
+  out += std::to_string(differing) + " of the first " + std::to_string(common) + " bytes differ\n";
   char buf[64];
   for (std::size_t g = 0; g < groups.size() && g < kMaxGroups; ++g) {
     const Group& gr = groups[g];
@@ -466,10 +466,10 @@ std::string describePacketDiff(ByteView expected, ByteView actual, FrameStart st
     bool row_differs = marks.find('^') != std::string::npos;
     if (longest > kFullDumpLimit) {
       // Big packets: only rows near a difference.
-      bool near = row_differs ||
-                  (row >= 16 &&
-                   markerRow(expected, actual, row - 16).find('^') != std::string::npos) ||
-                  markerRow(expected, actual, row + 16).find('^') != std::string::npos;
+      bool near =
+          row_differs ||
+          (row >= 16 && markerRow(expected, actual, row - 16).find('^') != std::string::npos) ||
+          markerRow(expected, actual, row + 16).find('^') != std::string::npos;
       if (!near) {
         if (!elided) out += "  ...\n";
         elided = true;

@@ -54,7 +54,9 @@ class Fd {
 
 // glibc 2.36's <sys/pidfd.h> lacks extern "C", so C++ cannot link its pidfd_open(); use the
 // system call directly. -1 (and polling with short sleeps instead) on kernels without it.
-int openPidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+int openPidfd(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
 
 [[noreturn]] void throwErrno(const std::string& what) {
   throw std::runtime_error(what + ": " + std::strerror(errno));

@@ -3,6 +3,7 @@
 #include "ferry/testing/netns_topology.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <linux/if_ether.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -11,8 +12,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstring>
@@ -178,8 +177,7 @@ TEST_F(NetnsTopologyTest, AddressPlanAndNames) {
 
   // Sysctls were set inside the namespaces (nodes forward, nobody does DAD), not in the root.
   EXPECT_EQ(t.exec(t.node(0).netns, {"cat", "/proc/sys/net/ipv4/ip_forward"}).out, "1\n");
-  EXPECT_EQ(t.exec(t.node(0).netns, {"cat", "/proc/sys/net/ipv6/conf/all/forwarding"}).out,
-            "1\n");
+  EXPECT_EQ(t.exec(t.node(0).netns, {"cat", "/proc/sys/net/ipv6/conf/all/forwarding"}).out, "1\n");
   EXPECT_EQ(t.exec(pod.netns, {"cat", "/proc/sys/net/ipv4/ip_forward"}).out, "0\n");
   EXPECT_EQ(t.exec(pod.netns, {"cat", "/proc/sys/net/ipv6/conf/eth0/accept_dad"}).out, "0\n");
   EXPECT_EQ(readFile("/proc/sys/net/ipv4/ip_forward"), root_forward);
@@ -206,9 +204,9 @@ TEST_F(NetnsTopologyTest, PodToPodIcmpAcrossAndWithinNodes) {
 bool tcpEcho(const NetnsTopology& t, const NetnsTopology::Pod& from, const NetnsTopology::Pod& to,
              bool v6, int port) {
   const std::string p = std::to_string(port);
-  Subprocess server =
-      t.spawn(to.netns, {"socat", "-T", "5", (v6 ? "TCP6-LISTEN:" : "TCP4-LISTEN:") + p +
-                                                 ",reuseaddr", "EXEC:cat"});
+  Subprocess server = t.spawn(
+      to.netns,
+      {"socat", "-T", "5", (v6 ? "TCP6-LISTEN:" : "TCP4-LISTEN:") + p + ",reuseaddr", "EXEC:cat"});
   const std::string target = v6 ? "TCP6:[" + to.ipv6 + "]:" + p : "TCP4:" + to.ipv4 + ":" + p;
   RunOptions o;
   o.stdin_data = "ferry says hi\n";
@@ -290,7 +288,7 @@ TEST_F(NetnsTopologyTest, FailedAddPodLeavesNothingAndCanBeRetried) {
   const auto before = t.namespaces();
   // Something else already holds the node-side name of the next pod's veth: the kernel refuses
   // the veth after the pod namespace was made.
-  runOrThrow({"ip", "-n", node.netns, "link", "add", "vp2", "type", "dummy"});
+  runOrThrow({"ip", "-n", node.netns, "link", "add", "vp2", "type", "bridge"});
   try {
     t.addPod(0);
     ADD_FAILURE() << "addPod should have failed";
@@ -301,7 +299,7 @@ TEST_F(NetnsTopologyTest, FailedAddPodLeavesNothingAndCanBeRetried) {
   EXPECT_FALSE(namespaceExists(node.netns + "p2"));
   EXPECT_EQ(t.podCount(0), 2);
   // The half-made pod's cleanup removed only what it made: the intruder is still there.
-  EXPECT_TRUE(t.exec(node.netns, {"ip", "link", "show", "vp2", "type", "dummy"}).ok());
+  EXPECT_TRUE(t.exec(node.netns, {"ip", "link", "show", "vp2", "type", "bridge"}).ok());
   runOrThrow({"ip", "-n", node.netns, "link", "del", "vp2"});
 
   const auto& pod = t.addPod(0);
@@ -350,8 +348,7 @@ TEST_F(NetnsTopologyTest, InNetnsRunsCodeInsideTheNamespace) {
   };
   EXPECT_EQ(inNetns(pod.netns, [&] { return bindTo(pod.ipv4); }), 0);
   EXPECT_EQ(bindTo(pod.ipv4), EADDRNOTAVAIL);  // the test thread stayed in the root namespace
-  EXPECT_THROW(inNetns(pod.netns, [] { throw std::logic_error("propagates"); }),
-               std::logic_error);
+  EXPECT_THROW(inNetns(pod.netns, [] { throw std::logic_error("propagates"); }), std::logic_error);
   EXPECT_THROW(runInNetns(t.prefix() + "-nosuch", [] {}), std::runtime_error);
 }
 
@@ -452,10 +449,11 @@ TEST_F(NetnsTopologyTest, SweepStaleRemovesLeftoversOfDeadProcesses) {
   if (dead == 0) ::_exit(0);
   ::waitpid(dead, nullptr, 0);
   const std::string dead_ns = "fy" + base36(static_cast<uint64_t>(dead)) + "-0-n0p0";
-  const std::string orphan_ns = NetnsTopology::processPrefix() + "zz-fab";  // ours, unowned
+  const std::string orphan_ns = NetnsTopology::processPrefix() + "zz-fab";     // ours, unowned
   const std::string foreign_ns = NetnsTopology::processPrefix() + "zz-other";  // not the scheme
   NamespaceCleanup cleanup({dead_ns, orphan_ns, foreign_ns});
-  for (const std::string& n : {dead_ns, orphan_ns, foreign_ns}) runOrThrow({"ip", "netns", "add", n});
+  for (const std::string& n : {dead_ns, orphan_ns, foreign_ns})
+    runOrThrow({"ip", "netns", "add", n});
 
   TopologyOptions o = standardOptions();
   o.nodes = 1;
@@ -584,15 +582,15 @@ class KernelChecksumTest : public NetnsTopologyTest {
       uint8_t buf[2048];
       sockaddr_ll from{};
       socklen_t from_len = sizeof from;
-      ssize_t n = ::recvfrom(tap_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from),
-                             &from_len);
+      ssize_t n =
+          ::recvfrom(tap_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
       if (n <= 0 || from.sll_pkttype == PACKET_OUTGOING) continue;  // our own injections
       Bytes frame(buf, buf + n);
       if (pred(frame)) return frame;
     }
   }
-  static bool isFromPodWith(const Bytes& f, uint8_t proto, const std::function<bool(
-                                                               const Bytes&, std::size_t)>& more) {
+  static bool isFromPodWith(const Bytes& f, uint8_t proto,
+                            const std::function<bool(const Bytes&, std::size_t)>& more) {
     auto l = parsePacket(f);
     return l && l->l4_proto == proto && l->l4_header_len > 0 && more(f, l->l4);
   }

@@ -46,9 +46,8 @@ TEST(PacketBuilderTest, EthernetDefaultsAndOverrides) {
                 .ipv6("fd00::1", "fd00::2")
                 .udp(1, 2)
                 .build();
-  EXPECT_EQ(Bytes(f.begin(), f.begin() + 14),
-            (Bytes{0x02, 0x00, 0x0a, 0xf4, 0x01, 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x86,
-                   0xdd}));
+  EXPECT_EQ(Bytes(f.begin(), f.begin() + 14), (Bytes{0x02, 0x00, 0x0a, 0xf4, 0x01, 0x02, 0xaa, 0xbb,
+                                                     0xcc, 0xdd, 0xee, 0xff, 0x86, 0xdd}));
   Bytes arp = PacketBuilder().ethType(0x0806).payload("who-has").build();
   EXPECT_EQ(arp.size(), 14u + 7u);
   EXPECT_EQ(be16(arp, 12), 0x0806);
@@ -90,8 +89,8 @@ TEST(PacketBuilderTest, UdpChecksumOfZeroIsSentAsAllOnes) {
 }
 
 TEST(PacketBuilderTest, UdpZeroChecksumOption) {
-  Bytes f = PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").udp(1, 2).payload("x").udpZeroChecksum()
-                .build();
+  Bytes f =
+      PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").udp(1, 2).payload("x").udpZeroChecksum().build();
   EXPECT_EQ(be16(f, kV4 + 6), 0);
   EXPECT_THROW(PacketBuilder().ipv6("fd00::1", "fd00::2").udp(1, 2).udpZeroChecksum().build(),
                std::invalid_argument);
@@ -135,8 +134,8 @@ TEST(PacketBuilderTest, TcpDefaults) {
 }
 
 TEST(PacketBuilderTest, IcmpEchoBothFamilies) {
-  Bytes v4 = PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").icmpEchoRequest(0x1234, 7).payload("p")
-                 .build();
+  Bytes v4 =
+      PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").icmpEchoRequest(0x1234, 7).payload("p").build();
   EXPECT_EQ(v4[kEth + 9], 1);
   EXPECT_EQ(v4[kV4], 8);
   EXPECT_EQ(be16(v4, kV4 + 4), 0x1234);
@@ -172,10 +171,7 @@ TEST(PacketBuilderTest, IcmpErrorsQuoteTheInnerPacket) {
   EXPECT_EQ(be16(f, kEth + 2), 20 + 8 + 40);
   EXPECT_TRUE(verifyL4Checksum(f));
 
-  Bytes frag = PacketBuilder()
-                   .ipv4("10.0.0.1", "10.244.0.2")
-                   .icmpPacketTooBig(1400, inner)
-                   .build();
+  Bytes frag = PacketBuilder().ipv4("10.0.0.1", "10.244.0.2").icmpPacketTooBig(1400, inner).build();
   EXPECT_EQ(frag[kV4], 3);
   EXPECT_EQ(frag[kV4 + 1], kIcmpUnreachNeedFrag);
   EXPECT_EQ(be16(frag, kV4 + 4), 0);
@@ -197,8 +193,8 @@ TEST(PacketBuilderTest, IcmpErrorsQuoteTheInnerPacket) {
 }
 
 TEST(PacketBuilderTest, RawIcmpMessage) {
-  Bytes f = PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").icmp(13, 0, 0xdeadbeef).payload("ts")
-                .build();
+  Bytes f =
+      PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").icmp(13, 0, 0xdeadbeef).payload("ts").build();
   EXPECT_EQ(f[kV4], 13);
   EXPECT_EQ(be32(f, kV4 + 4), 0xdeadbeefu);
   EXPECT_TRUE(verifyL4Checksum(f));
@@ -253,7 +249,7 @@ TEST(PacketBuilderTest, MalformedOverridesProduceWhatWasAsked) {
 
   Bytes total = base().ipTotalLength(9000).build();
   EXPECT_EQ(be16(total, kEth + 2), 9000);
-  EXPECT_EQ(total.size(), good.size());  // only the field lies
+  EXPECT_EQ(total.size(), good.size());          // only the field lies
   EXPECT_TRUE(verifyIpv4HeaderChecksum(total));  // consistent with the lie
 
   Bytes ulen = base().udpLength(4).build();
@@ -319,8 +315,8 @@ TEST(PacketBuilderTest, MistakesThrowClearly) {
 TEST(FragmentIpv4Test, SplitsAndReassembles) {
   std::string data(3000, '\0');
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 26);
-  Bytes whole = PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").ipId(77).udp(5, 6).payload(data)
-                    .build();
+  Bytes whole =
+      PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").ipId(77).udp(5, 6).payload(data).build();
   auto frags = fragmentIpv4(whole, 1480);
   ASSERT_EQ(frags.size(), 3u);  // 3008 bytes of UDP: 1480 + 1480 + 48
   Bytes reassembled;
@@ -335,12 +331,12 @@ TEST(FragmentIpv4Test, SplitsAndReassembles) {
     reassembled.insert(reassembled.end(), f.begin() + kV4, f.end());
   }
   EXPECT_EQ(reassembled, Bytes(whole.begin() + kV4, whole.end()));
-  EXPECT_THROW(fragmentIpv4(PacketBuilder(PacketBuilder().ipv4("10.0.0.1", "10.0.0.2")
-                                              .dontFragment()
-                                              .udp(1, 2))
-                                .build(),
-                            1480),
-               std::invalid_argument);
+  EXPECT_THROW(
+      fragmentIpv4(
+          PacketBuilder(PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").dontFragment().udp(1, 2))
+              .build(),
+          1480),
+      std::invalid_argument);
 }
 
 }  // namespace

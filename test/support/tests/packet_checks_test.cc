@@ -40,7 +40,9 @@ TEST(InternetChecksumTest, OddLengthPadsWithZero) {
   EXPECT_EQ(internetChecksum(hex("00 01 f2")), internetChecksum(hex("00 01 f2 00")));
 }
 
-TEST(InternetChecksumTest, EmptyIsAllOnes) { EXPECT_EQ(internetChecksum({}), 0xffff); }
+TEST(InternetChecksumTest, EmptyIsAllOnes) {
+  EXPECT_EQ(internetChecksum({}), 0xffff);
+}
 
 TEST(InternetChecksumTest, InitialSumIsAdded) {
   Bytes data = hex("12 34");
@@ -103,11 +105,11 @@ TEST(L4ChecksumTest, BothEncodingsOfZeroVerify) {
 }
 
 TEST(L4ChecksumTest, UdpZeroChecksumValidOnlyOverIpv4) {
-  Bytes v4 = PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").udp(1, 2).payload("x").udpZeroChecksum()
-                 .build();
+  Bytes v4 =
+      PacketBuilder().ipv4("10.0.0.1", "10.0.0.2").udp(1, 2).payload("x").udpZeroChecksum().build();
   EXPECT_TRUE(verifyL4Checksum(v4));
-  Bytes v6 = PacketBuilder().ipv6("fd00::1", "fd00::2").udp(1, 2).payload("x").l4Checksum(0)
-                 .build();
+  Bytes v6 =
+      PacketBuilder().ipv6("fd00::1", "fd00::2").udp(1, 2).payload("x").l4Checksum(0).build();
   EXPECT_FALSE(verifyL4Checksum(v6));
 }
 
@@ -124,7 +126,7 @@ TEST(L4ChecksumTest, FragmentsAndTruncatedPacketsAreNotVerifiable) {
 }
 
 TEST(ParsePacketTest, Ipv4WithOptionsAndTcpOptions) {
-  const uint8_t ip_opts[] = {0x94, 0x04, 0x00, 0x00};        // router alert
+  const uint8_t ip_opts[] = {0x94, 0x04, 0x00, 0x00};         // router alert
   const uint8_t tcp_opts[] = {0x02, 0x04, 0x05, 0xb4, 0x01};  // MSS 1460, NOP (+ padding)
   Bytes f = PacketBuilder()
                 .ipv4("10.0.0.1", "10.0.0.2")
@@ -204,8 +206,7 @@ TEST(DescribePacketDiffTest, NamesChangedFieldsAndOffsets) {
   got[14 + 11] = 0x99;  // ipv4.checksum low byte
   std::string d = describePacketDiff(want, got);
   EXPECT_NE(d.find("2 of the first 54 bytes differ"), std::string::npos) << d;
-  EXPECT_NE(d.find("at 0x0018 (24) ipv4.checksum: expected 14 9a, actual 14 99"),
-            std::string::npos)
+  EXPECT_NE(d.find("at 0x0018 (24) ipv4.checksum: expected 14 9a, actual 14 99"), std::string::npos)
       << d;
   EXPECT_NE(d.find("at 0x001e (30) ipv4.dst: expected 0a 00 00 02, actual 0a 00 00 03"),
             std::string::npos)

@@ -1,7 +1,6 @@
 #include "ferry/testing/process.h"
 
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <unistd.h>
 

@@ -4,7 +4,7 @@
 //          vn0 |             vn1 |               vx0 |
 //     fab0 172.31.255.10   fab0 172.31.255.11   eth0 172.31.255.200
 //     node 0 namespace     node 1 namespace     external 0 namespace
-//     bridge cbr0 10.244.0.1/24, fd00:244:0:0::1/64    (one per node: the pods' gateway)
+//     bridge cbr0 10.244.0.1/24, fd00:244::1/64    (one per node: the pods' gateway)
 //     vp0 |  vp1 |
 //     pod n0p0 eth0 10.244.0.2, fd00:244::2      pod n0p1 eth0 10.244.0.3 ...
 //
@@ -35,6 +35,8 @@
 
 namespace ferry::testing {
 
+// The default address plan overlaps nothing on the build machines' uplink (192.0.2.0/24,
+// fd00::/64) nor, as a rule, on a Kubernetes host; it is the kind-like 10.244/16 for pods.
 struct TopologyOptions {
   int nodes = 2;
   int pods_per_node = 2;
@@ -74,9 +76,9 @@ class NetnsTopology {
     int node = 0;
     int index = 0;
     std::string ifname = "eth0";
-    std::string ipv4;  // e.g. "10.244.1.2"
-    std::string ipv6;  // e.g. "fd00:244:0:1::2"; empty if !ipv6
-    std::string mac;
+    std::string ipv4;         // e.g. "10.244.1.2"
+    std::string ipv6;         // e.g. "fd00:244:0:1::2"; empty if !ipv6
+    std::string mac;          // 02:00 + the IPv4 address in hex, e.g. "02:00:0a:f4:01:02"
     std::string host_ifname;  // the veth end in the node namespace ("vp<j>")
   };
   struct Node {
@@ -88,7 +90,7 @@ class NetnsTopology {
     std::string mac;
     std::string fabric_port;  // the veth end in the fabric namespace ("vn<i>")
     std::string bridge = "cbr0";
-    std::string gateway_v4;   // the bridge address, pods' default route, e.g. "10.244.1.1"
+    std::string gateway_v4;  // the bridge address, pods' default route, e.g. "10.244.1.1"
     std::string gateway_v6;
     std::string pod_cidr_v4;  // e.g. "10.244.1.0/24"
     std::string pod_cidr_v6;  // e.g. "fd00:244:0:1::/64"
@@ -138,8 +140,9 @@ class NetnsTopology {
   // topology also kills anything still running in its namespaces when it is torn down.
   Subprocess spawn(const std::string& netns, const std::vector<std::string>& argv) const;
 
-  // Stops managing the namespaces: the destructor will leave them in place. For a local cluster
-  // built with persistent_tag; remove it later with removeNamespaces(prefix()).
+  // Stops managing the namespaces: the destructor will leave them in place. Only with
+  // persistent_tag (throws std::logic_error otherwise); remove them later with
+  // removeNamespaces(prefix()).
   std::vector<std::string> release();
 
   // Deletes every namespace whose owner process (encoded in the name) is dead, and those of this

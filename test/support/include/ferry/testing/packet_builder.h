@@ -62,10 +62,10 @@ class PacketBuilder {
   // --- IP ---
   PacketBuilder& ipv4(std::string_view src, std::string_view dst);
   PacketBuilder& ipv6(std::string_view src, std::string_view dst);
-  PacketBuilder& ttl(uint8_t ttl);             // IPv6: hop limit. Default 64.
+  PacketBuilder& ttl(uint8_t ttl);  // IPv6: hop limit. Default 64.
   PacketBuilder& hopLimit(uint8_t hops) { return ttl(hops); }
-  PacketBuilder& tos(uint8_t tos);             // IPv6: traffic class
-  PacketBuilder& ipId(uint16_t id);            // IPv4 only
+  PacketBuilder& tos(uint8_t tos);               // IPv6: traffic class
+  PacketBuilder& ipId(uint16_t id);              // IPv4 only
   PacketBuilder& dontFragment(bool on = true);   // IPv4 only
   PacketBuilder& moreFragments(bool on = true);  // IPv4 only
   // IPv4 only; in bytes, a multiple of 8. A non-first fragment normally has no L4 header: use
@@ -79,7 +79,7 @@ class PacketBuilder {
   // --- Transport (at most one) ---
   PacketBuilder& tcp(uint16_t sport, uint16_t dport);
   PacketBuilder& seq(uint32_t seq);
-  PacketBuilder& ack(uint32_t ack);  // the number; set kTcpAck in tcpFlags() as well
+  PacketBuilder& ack(uint32_t ack);        // the number; set kTcpAck in tcpFlags() as well
   PacketBuilder& tcpFlags(uint8_t flags);  // kTcp* bits. Default: kTcpAck.
   PacketBuilder& window(uint16_t window);  // default 65535
   PacketBuilder& tcpOptions(std::span<const uint8_t> options);  // padded with zero (EOL) to 4n
@@ -111,7 +111,7 @@ class PacketBuilder {
   PacketBuilder& ipChecksum(uint16_t checksum);      // IPv4 header checksum
   PacketBuilder& l4Checksum(uint16_t checksum);      // TCP / UDP / ICMP checksum field
   PacketBuilder& udpLength(uint16_t length);
-  PacketBuilder& tcpDataOffset(uint8_t words);       // checksum covers the bytes emitted
+  PacketBuilder& tcpDataOffset(uint8_t words);  // checksum covers the bytes emitted
   // Cut the finished frame to n bytes (after lengths and checksums were computed).
   PacketBuilder& truncate(std::size_t n);
 

@@ -34,16 +34,16 @@ uint32_t onesComplementSum(ByteView data, uint32_t sum = 0);
 
 // Where the headers of a packet are. Offsets are from the start of the buffer.
 struct PacketLayout {
-  std::size_t l3 = 0;              // the IP header
-  int ip_version = 0;              // 4 or 6
-  std::size_t l3_header_len = 0;   // IHL * 4 for IPv4; 40 for IPv6 (no extension headers)
-  std::size_t l3_end = 0;          // end of the datagram per its length field, clamped to buffer
-  uint8_t l4_proto = 0;            // IPv4 protocol / IPv6 next header
-  bool fragment = false;           // IPv4 MF set or non-zero fragment offset
-  bool first_fragment = true;      // fragment offset zero: the L4 header is present
-  std::size_t l4 = 0;              // the transport header (l3 + l3_header_len)
-  std::size_t l4_header_len = 0;   // TCP data offset * 4, 8 for UDP and ICMP, 0 if unknown
-  std::size_t payload = 0;         // the transport payload (l4 + l4_header_len)
+  std::size_t l3 = 0;             // the IP header
+  int ip_version = 0;             // 4 or 6
+  std::size_t l3_header_len = 0;  // IHL * 4 for IPv4; 40 for IPv6 (no extension headers)
+  std::size_t l3_end = 0;         // end of the datagram per its length field, clamped to buffer
+  uint8_t l4_proto = 0;           // IPv4 protocol / IPv6 next header
+  bool fragment = false;          // IPv4 MF set or non-zero fragment offset
+  bool first_fragment = true;     // fragment offset zero: the L4 header is present
+  std::size_t l4 = 0;             // the transport header (l3 + l3_header_len)
+  std::size_t l4_header_len = 0;  // TCP data offset * 4, 8 for UDP and ICMP, 0 if unknown
+  std::size_t payload = 0;        // the transport payload (l4 + l4_header_len)
 };
 
 // Parses Ethernet (no VLAN tags) + IPv4/IPv6 + TCP/UDP/ICMP/ICMPv6 headers. Returns nullopt if the

@@ -45,6 +45,8 @@ std::string formatCommand(const std::vector<std::string>& argv);
 
 // A background child (a server for a test to talk to, say). Its stdout and stderr go to
 // anonymous memory files, read back by wait()/stop(). The destructor kills and reaps it.
+// Children get SIGKILL when the thread that started them exits (PR_SET_PDEATHSIG), so start
+// long-lived ones from a long-lived thread, not from inside runInNetns().
 class Subprocess {
  public:
   // Starts the command; throws std::runtime_error if it cannot be executed.
