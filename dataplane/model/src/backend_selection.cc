@@ -20,7 +20,7 @@ std::vector<uint32_t> weightedSlots(std::span<const uint32_t> weights, uint32_t 
   }
   if (total > max_slots) {
     // Scale down proportionally; every positive weight keeps at least one slot.
-    uint64_t positive =
+    auto positive =
         static_cast<uint64_t>(std::count_if(w.begin(), w.end(), [](uint64_t x) { return x > 0; }));
     if (positive > max_slots) {
       // More backends than slots: the first max_slots positive backends get one slot each.

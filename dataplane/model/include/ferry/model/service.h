@@ -72,6 +72,7 @@ struct ServiceName {
   std::string name;
   std::string port;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   auto operator<=>(const ServiceName&) const = default;
   std::string toString() const;  // "ns/name:port"
 };
