@@ -28,3 +28,8 @@ find_package(yaml-cpp REQUIRED)
 add_library(ferry_yaml INTERFACE)
 target_link_libraries(ferry_yaml INTERFACE yaml-cpp)
 add_library(ferry::yaml ALIAS ferry_yaml)
+
+find_package(CLI11 REQUIRED)
+add_library(ferry_cli INTERFACE)
+target_link_libraries(ferry_cli INTERFACE CLI11::CLI11)
+add_library(ferry::cli ALIAS ferry_cli)
