@@ -1,0 +1,69 @@
+// The Kubernetes-compatible REST API: authentication, authorization, discovery, OpenAPI and
+// the verbs (get, list, watch, create, update, patch, delete) over every registered resource.
+#pragma once
+
+#include <utility>  // before boost/asio/awaitable.hpp (1.74), which needs std::exchange
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "ferry/controlplane/admission.h"
+#include "ferry/controlplane/auth.h"
+#include "ferry/controlplane/http_server.h"
+#include "ferry/controlplane/object_storage.h"
+#include "ferry/runtime/metrics.h"
+
+namespace ferry::api {
+struct ResourceType;
+}
+
+namespace ferry::controlplane {
+
+struct ApiServerOptions {
+  std::chrono::seconds bookmark_interval{60};
+  std::chrono::seconds max_watch_timeout{1800};  // watches end by themselves (clients re-watch)
+  size_t watch_queue_limit = 1000;               // events a slow watcher may lag behind
+};
+
+// A whole response, computed synchronously: every verb but watch.
+struct Reply {
+  int code = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// What a watch request resolved to, streamed by ApiServer::watch().
+struct WatchPlan {
+  const api::ResourceType* type = nullptr;
+  ResourceInfo info;
+  std::string ns;
+  std::function<bool(const json&)> filter;
+};
+
+class ApiServer {
+ public:
+  ApiServer(ObjectStorage& storage, const Authenticator& auth, const Admission& admission,
+            runtime::Registry& metrics, ApiServerOptions options = {});
+
+  boost::asio::awaitable<void> handle(HttpRequest& req, ResponseWriter& out);
+
+ private:
+  // Resource verbs, synchronous (the store's calls block briefly on fsync for writes): GCC 12's
+  // coroutines mis-handle some initializer lists, and plain functions are easier to test.
+  Reply serveResource(HttpRequest& req, const UserInfo& user, std::optional<WatchPlan>& watch_plan);
+  boost::asio::awaitable<void> watch(HttpRequest& req, ResponseWriter& out, const WatchPlan& plan);
+
+  ObjectStorage& storage_;
+  const Authenticator& auth_;
+  const Admission& admission_;
+  runtime::Registry& metrics_;
+  ApiServerOptions options_;
+  std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+};
+
+ResourceInfo resourceInfo(const api::ResourceType& t);
+
+}  // namespace ferry::controlplane

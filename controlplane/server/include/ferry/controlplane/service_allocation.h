@@ -1,0 +1,38 @@
+// What kube-apiserver's Service REST storage does beyond validation: allocate ClusterIPs,
+// NodePorts and healthCheckNodePorts, check user-chosen ones, and release them on delete or
+// when an update stops using them. Runs after defaulting and validation, inside the storage
+// retry loop, and returns the allocation records to commit atomically with the Service.
+#pragma once
+
+#include <string>
+
+#include "ferry/controlplane/allocators.h"
+#include "ferry/controlplane/object_storage.h"
+
+namespace ferry::controlplane {
+
+class ServiceAllocation {
+ public:
+  ServiceAllocation(store::Store& store, IpAllocator& v4, IpAllocator* v6, PortAllocator& node_ports)
+      : store_(store), v4_(v4), v6_(v6), node_ports_(node_ports) {}
+
+  ApiResult<WritePlan> allocate(json& svc, const json* old);
+  WritePlan release(const json& svc);
+
+ private:
+  struct Held {
+    std::vector<std::string> ips;
+    std::vector<uint16_t> ports;
+  };
+  static Held held(const json& svc);
+  IpAllocator* allocatorFor(const model::IpAddress& ip);
+  // Whether a record exists and belongs to someone other than `owner`.
+  bool takenByOther(const std::string& key, const std::string& owner);
+
+  store::Store& store_;
+  IpAllocator& v4_;
+  IpAllocator* v6_;
+  PortAllocator& node_ports_;
+};
+
+}  // namespace ferry::controlplane

@@ -1,0 +1,91 @@
+#include "ferry/controlplane/bootstrap.h"
+
+#include "ferry/api/resources.h"
+#include "ferry/controlplane/api_server.h"
+#include "ferry/model/address.h"
+
+namespace ferry::controlplane {
+namespace {
+
+std::string base64(const std::string& in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
+  }
+  if (i + 1 == in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    out += {t[v >> 18], t[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+const api::ResourceType& type(const char* group, const char* plural) {
+  return *api::findResource(group, group[0] ? "v1" : "v1", plural);
+}
+
+// Creates the object unless it exists; anything else than success or AlreadyExists fails.
+api::Result<bool> ensure(ObjectStorage& storage, const Admission& admission, const api::ResourceType& t,
+                         const std::string& ns, json obj) {
+  ResourceInfo info = resourceInfo(t);
+  auto res = storage.create(info, ns, std::move(obj), admission.admitFor(info, ""));
+  if (res.ok() || res.status().code == 409) return true;
+  return api::Error{"bootstrap " + info.plural + ": " + res.status().message};
+}
+
+}  // namespace
+
+api::Result<bool> bootstrapCluster(ObjectStorage& storage, const Admission& admission, const BootstrapOptions& o) {
+  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    auto r = ensure(storage, admission, type("", "namespaces"), "",
+                    {{"metadata", {{"name", ns}, {"labels", {{"kubernetes.io/metadata.name", ns}}}}},
+                     {"spec", {{"finalizers", {"kubernetes"}}}},
+                     {"status", {{"phase", "Active"}}}});
+    if (!r.ok()) return r;
+  }
+  auto r = ensure(storage, admission, type("", "services"), "default",
+                  {{"metadata", {{"name", "kubernetes"}, {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+                   {"spec",
+                    {{"type", "ClusterIP"},
+                     {"ports", {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", o.secure_port}}}}}}});
+  if (!r.ok()) return r;
+  // Endpoints may not hold loopback addresses (kube's validation); a server advertised only on
+  // loopback serves the default/kubernetes Service without endpoints, as nothing outside this
+  // host could use them.
+  if (auto ip = model::IpAddress::parse(o.advertise_address);
+      ip && (ip->toString().rfind("127.", 0) == 0 || ip->toString() == "::1"))
+    return true;
+  json subsets = {{{"addresses", {{{"ip", o.advertise_address}}}},
+                   {"ports", {{{"name", "https"}, {"port", o.secure_port}, {"protocol", "TCP"}}}}}};
+  return ensure(storage, admission, type("", "endpoints"), "default",
+                {{"metadata", {{"name", "kubernetes"}, {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
+                 {"subsets", subsets}});
+}
+
+std::string makeKubeconfig(const std::string& server, const std::string& ca_pem, const std::string& user,
+                           const std::string& token, const std::string& context) {
+  return "apiVersion: v1\n"
+         "kind: Config\n"
+         "clusters:\n"
+         "- name: " + context + "\n"
+         "  cluster:\n"
+         "    server: " + server + "\n"
+         "    certificate-authority-data: " + base64(ca_pem) + "\n"
+         "users:\n"
+         "- name: " + context + "-" + user + "\n"
+         "  user:\n"
+         "    token: " + token + "\n"
+         "contexts:\n"
+         "- name: " + context + "\n"
+         "  context:\n"
+         "    cluster: " + context + "\n"
+         "    user: " + context + "-" + user + "\n"
+         "current-context: " + context + "\n";
+}
+
+}  // namespace ferry::controlplane

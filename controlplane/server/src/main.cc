@@ -1,0 +1,197 @@
+// ferry-controlplane: the Kubernetes-compatible API server with the embedded durable store.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "ferry/controlplane/admission.h"
+#include "ferry/controlplane/allocators.h"
+#include "ferry/controlplane/api_server.h"
+#include "ferry/controlplane/auth.h"
+#include "ferry/controlplane/bootstrap.h"
+#include "ferry/controlplane/http_server.h"
+#include "ferry/controlplane/pki.h"
+#include "ferry/runtime/config_file.h"
+#include "ferry/runtime/log.h"
+#include "ferry/store/embedded_store.h"
+
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+using namespace ferry;
+using namespace ferry::controlplane;
+
+namespace {
+
+struct Flags {
+  std::string config;
+  std::string data_dir = "/var/lib/ferry/controlplane";
+  std::string bind_address = "0.0.0.0";
+  uint16_t secure_port = 6443;
+  std::string advertise_address = "127.0.0.1";
+  std::string service_cidr = "10.96.0.0/12";
+  std::string service_cidr_v6;
+  std::string node_port_range = "30000-32767";
+  std::string tls_cert_file, tls_key_file;
+  std::string token_auth_file;
+  std::string kubeconfig_out;
+  std::vector<std::string> tls_san;
+  std::string log_level = "info";
+  unsigned threads = 0;
+};
+
+bool parsePortRange(const std::string& s, uint16_t& lo, uint16_t& hi) {
+  auto dash = s.find('-');
+  if (dash == std::string::npos) return false;
+  int a = std::atoi(s.substr(0, dash).c_str()), b = std::atoi(s.substr(dash + 1).c_str());
+  if (a < 1 || b > 65535 || a > b) return false;
+  lo = static_cast<uint16_t>(a);
+  hi = static_cast<uint16_t>(b);
+  return true;
+}
+
+int fail(const std::string& what) {
+  FERRY_LOG(kError, "startup failed", {{"error", what}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  CLI::App app{"ferry-controlplane: a Kubernetes-compatible API server with an embedded durable store.\n"
+               "Every flag may also be set in a YAML file given with --config (same names)."};
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--config", f.config, "YAML file of flag values (command-line flags win)");
+  app.add_option("--data-dir", f.data_dir, "where the store, PKI, tokens and kubeconfig live")->capture_default_str();
+  app.add_option("--bind-address", f.bind_address, "address to serve HTTPS on")->capture_default_str();
+  app.add_option("--secure-port", f.secure_port, "HTTPS port")->capture_default_str();
+  app.add_option("--advertise-address", f.advertise_address,
+                 "address agents and the default/kubernetes Endpoints use to reach this server")->capture_default_str();
+  app.add_option("--service-cluster-ip-range", f.service_cidr, "ClusterIP range")->capture_default_str();
+  app.add_option("--service-cluster-ip-range-v6", f.service_cidr_v6, "optional IPv6 ClusterIP range");
+  app.add_option("--service-node-port-range", f.node_port_range, "NodePort range")->capture_default_str();
+  app.add_option("--tls-cert-file", f.tls_cert_file, "serving certificate (generated under data-dir when unset)");
+  app.add_option("--tls-private-key-file", f.tls_key_file, "serving key");
+  app.add_option("--tls-san", f.tls_san, "extra DNS names or IPs for the generated serving certificate")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--token-auth-file", f.token_auth_file, "static token file (default: <data-dir>/tokens.csv)");
+  app.add_option("--kubeconfig-out", f.kubeconfig_out, "admin kubeconfig to write (default: <data-dir>/admin.kubeconfig)");
+  app.add_option("--log-level", f.log_level, "debug, info, warn or error")->capture_default_str();
+  app.add_option("--threads", f.threads, "I/O threads (default: number of CPUs, at least 2)");
+
+  auto args = runtime::argsWithConfigFile(argc, argv);
+  if (!args.ok()) {
+    std::cerr << args.error() << "\n";
+    return 2;
+  }
+  try {
+    std::vector<std::string> rev(args->rbegin(), args->rend() - 1);  // CLI11 wants them reversed, sans argv[0]
+    app.parse(rev);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  runtime::setLogComponent("controlplane");
+  runtime::LogLevel level;
+  if (!runtime::parseLogLevel(f.log_level, level)) return fail("unknown --log-level " + f.log_level);
+  runtime::setLogLevel(level);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto v4 = model::Cidr::parse(f.service_cidr);
+  if (!v4 || v4->base().family() != model::Family::kIpv4) return fail("--service-cluster-ip-range must be an IPv4 CIDR");
+  std::optional<model::Cidr> v6;
+  if (!f.service_cidr_v6.empty()) {
+    v6 = model::Cidr::parse(f.service_cidr_v6);
+    if (!v6 || v6->base().family() != model::Family::kIpv6) return fail("--service-cluster-ip-range-v6 must be an IPv6 CIDR");
+  }
+  uint16_t np_lo, np_hi;
+  if (!parsePortRange(f.node_port_range, np_lo, np_hi)) return fail("--service-node-port-range must look like 30000-32767");
+
+  const fs::path data(f.data_dir);
+  std::error_code ec;
+  fs::create_directories(data, ec);
+  if (ec) return fail("create " + data.string() + ": " + ec.message());
+
+  store::EmbeddedStoreOptions so;
+  so.dir = data / "store";
+  auto opened = store::EmbeddedStore::open(so);
+  if (!opened.ok()) return fail("open store: " + opened.status().toString());
+  std::unique_ptr<store::EmbeddedStore> st = std::move(*opened);
+
+  IpAllocator ips4(*v4, "v4");
+  std::unique_ptr<IpAllocator> ips6;
+  if (v6) ips6 = std::make_unique<IpAllocator>(*v6, "v6");
+  PortAllocator node_ports(np_lo, np_hi, "nodeports");
+  if (auto s = ips4.load(*st); !s.ok()) return fail("load allocations: " + s.toString());
+  if (ips6) (void)ips6->load(*st);
+  if (auto s = node_ports.load(*st); !s.ok()) return fail("load allocations: " + s.toString());
+
+  ObjectStorage storage(*st);
+  ServiceAllocation service_alloc(*st, ips4, ips6.get(), node_ports);
+  Admission admission(service_alloc);
+  if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port}); !b.ok()) return fail(b.error());
+
+  auto pki = ensurePki({data / "pki", {}, f.tls_san, 3650});
+  if (!pki.ok()) return fail(pki.error());
+  std::string cert = f.tls_cert_file.empty() ? pki->serving_cert.string() : f.tls_cert_file;
+  std::string key = f.tls_key_file.empty() ? pki->serving_key.string() : f.tls_key_file;
+
+  fs::path token_file = f.token_auth_file.empty() ? data / "tokens.csv" : fs::path(f.token_auth_file);
+  auto auth = Authenticator::loadOrCreate(token_file);
+  if (!auth.ok()) return fail(auth.error());
+
+  const std::string server_url = "https://" + (f.advertise_address.find(':') != std::string::npos ? "[" + f.advertise_address + "]" : f.advertise_address) +
+                                 ":" + std::to_string(f.secure_port);
+  fs::path kubeconfig = f.kubeconfig_out.empty() ? data / "admin.kubeconfig" : fs::path(f.kubeconfig_out);
+  if (auto token = auth->tokenForGroup("system:masters")) {
+    std::ofstream out(kubeconfig);
+    fs::permissions(kubeconfig, fs::perms::owner_read | fs::perms::owner_write, ec);
+    out << makeKubeconfig(server_url, readFile(pki->ca_cert), "admin", *token);
+  }
+  if (auto token = auth->tokenForGroup("system:nodes")) {
+    std::ofstream out(data / "agent.kubeconfig");
+    fs::permissions(data / "agent.kubeconfig", fs::perms::owner_read | fs::perms::owner_write, ec);
+    out << makeKubeconfig(server_url, readFile(pki->ca_cert), "agent", *token);
+  }
+
+  asio::ssl::context tls(asio::ssl::context::tls_server);
+  tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                  asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  try {
+    tls.use_certificate_chain_file(cert);
+    tls.use_private_key_file(key, asio::ssl::context::pem);
+  } catch (const std::exception& e) {
+    return fail(std::string("load TLS certificate: ") + e.what());
+  }
+
+  runtime::Registry& metrics = runtime::Registry::global();
+  ApiServer api_server(storage, *auth, admission, metrics);
+  unsigned threads = f.threads ? f.threads : std::max(2u, std::thread::hardware_concurrency());
+  asio::io_context io(static_cast<int>(threads));
+  HttpsServer https(io, tls, [&](HttpRequest& req, ResponseWriter& out) { return api_server.handle(req, out); });
+  try {
+    https.listen({asio::ip::make_address(f.bind_address), f.secure_port});
+  } catch (const std::exception& e) {
+    return fail("listen on " + f.bind_address + ":" + std::to_string(f.secure_port) + ": " + e.what());
+  }
+  FERRY_LOG(kInfo, "serving", {{"address", f.bind_address}, {"port", https.port()}, {"data_dir", f.data_dir},
+                               {"kubeconfig", kubeconfig.string()}, {"revision", st->currentRevision()}});
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
+    https.stop();
+    io.stop();
+  });
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  return 0;
+}

@@ -1,0 +1,126 @@
+#include "ferry/controlplane/selectors.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "ferry/api/field_selector.h"
+#include "ferry/api/json_patch.h"
+#include "ferry/api/label_selector.h"
+#include "ferry/api/merge_patch.h"
+#include "ferry/api/resources.h"
+#include "ferry/api/strategic_merge_patch.h"
+
+namespace ferry::controlplane {
+
+ApiResult<ObjectFilter> buildFilter(const std::string& label_selector, const std::string& field_selector,
+                                    const api::ResourceType& type) {
+  if (label_selector.empty() && field_selector.empty()) return ObjectFilter{};
+  auto labels = api::LabelSelector::parse(label_selector);
+  if (!labels.ok()) return ApiStatus::badRequest("unable to parse requirement: " + labels.error());
+  auto fields = api::FieldSelector::parseForKind(field_selector, type.kind);
+  if (!fields.ok()) return ApiStatus::badRequest(fields.error());
+  return ObjectFilter([l = *labels, f = *fields](const json& obj) { return l.matchesObject(obj) && f.matches(obj); });
+}
+
+namespace {
+
+// YAML -> JSON for apply patches (kubectl sends JSON, which is YAML too; other clients YAML).
+json yamlToJson(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      json o = json::object();
+      for (const auto& kv : n) o[kv.first.as<std::string>()] = yamlToJson(kv.second);
+      return o;
+    }
+    case YAML::NodeType::Sequence: {
+      json a = json::array();
+      for (const auto& v : n) a.push_back(yamlToJson(v));
+      return a;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = n.Scalar();
+      if (n.Tag() == "!") return s;  // quoted: a string
+      if (s == "true" || s == "True") return true;
+      if (s == "false" || s == "False") return false;
+      if (s == "null" || s == "~") return nullptr;
+      json num = json::parse(s, nullptr, false);
+      if (!num.is_discarded() && num.is_number()) return num;
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+ApiResult<json> decodeBody(const std::string& content_type, const std::string& body) {
+  std::string ct = content_type.substr(0, content_type.find(';'));
+  json obj;
+  if (ct.empty() || ct == "application/json" || ct == "*/*") {
+    obj = json::parse(body, nullptr, false);
+    if (obj.is_discarded()) return ApiStatus::badRequest("the request body is not valid JSON");
+  } else if (ct == "application/yaml" || ct == "application/x-yaml" || ct == "text/yaml") {
+    try {
+      obj = yamlToJson(YAML::Load(body));
+    } catch (const YAML::Exception& e) {
+      return ApiStatus::badRequest(std::string("error decoding YAML: ") + e.what());
+    }
+  } else {
+    return ApiStatus::unsupportedMediaType("the body of the request was in an unknown format - accepted media types "
+                                           "include: application/json, application/yaml");
+  }
+  if (!obj.is_object()) return ApiStatus::badRequest("the request body must be an object");
+  return obj;
+}
+
+ApiResult<PatchFn> patchFunction(const std::string& content_type, const std::string& body,
+                                 const api::ResourceType& type, const std::string& subresource) {
+  json patch = json::parse(body, nullptr, false);
+  if (content_type == "application/apply-patch+yaml" && patch.is_discarded()) {
+    try {
+      patch = yamlToJson(YAML::Load(body));
+    } catch (const YAML::Exception& e) {
+      return ApiStatus::badRequest(std::string("error decoding YAML: ") + e.what());
+    }
+  }
+  if (patch.is_discarded()) return ApiStatus::badRequest("the patch is not valid JSON");
+  // The status subresource takes only status from a patch; the main resource ignores status.
+  auto scope = [subresource](const json& current, json next) {
+    if (subresource == "status") {
+      json out = current;
+      if (next.contains("status")) out["status"] = next["status"];
+      else out.erase("status");
+      return out;
+    }
+    if (current.contains("status")) next["status"] = current["status"];
+    else next.erase("status");
+    return next;
+  };
+  if (content_type == "application/merge-patch+json") {
+    if (!patch.is_object()) return ApiStatus::badRequest("a merge patch must be a JSON object");
+    return PatchFn([patch, scope](const json& cur) -> ApiResult<json> { return scope(cur, api::applyMergePatch(cur, patch)); });
+  }
+  if (content_type == "application/json-patch+json") {
+    auto parsed = api::parseJsonPatch(patch);
+    if (!parsed.ok()) return ApiStatus::badRequest(parsed.error());
+    return PatchFn([ops = *parsed, scope](const json& cur) -> ApiResult<json> {
+      auto res = api::applyJsonPatch(cur, ops);
+      if (!res.ok()) return ApiStatus{422, "Invalid", res.error(), {}, {}};
+      return scope(cur, std::move(*res));
+    });
+  }
+  if (content_type == "application/strategic-merge-patch+json" || content_type == "application/apply-patch+yaml") {
+    if (!patch.is_object()) return ApiStatus::badRequest("a strategic merge patch must be a JSON object");
+    std::string kind(type.kind);
+    return PatchFn([patch, kind, scope](const json& cur) -> ApiResult<json> {
+      auto res = api::applyStrategicMergePatch(cur, patch, kind);
+      if (!res.ok()) return ApiStatus{422, "Invalid", res.error(), {}, {}};
+      return scope(cur, std::move(*res));
+    });
+  }
+  return ApiStatus::unsupportedMediaType("the body of the request was in an unknown format - accepted media types "
+                                         "include: application/json-patch+json, application/merge-patch+json, "
+                                         "application/apply-patch+yaml, application/strategic-merge-patch+json");
+}
+
+}  // namespace ferry::controlplane
