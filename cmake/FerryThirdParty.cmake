@@ -33,3 +33,8 @@ find_package(CLI11 REQUIRED)
 add_library(ferry_cli INTERFACE)
 target_link_libraries(ferry_cli INTERFACE CLI11::CLI11)
 add_library(ferry::cli ALIAS ferry_cli)
+
+find_package(Protobuf REQUIRED)
+add_library(ferry_protobuf INTERFACE)
+target_link_libraries(ferry_protobuf INTERFACE protobuf::libprotobuf)
+add_library(ferry::protobuf ALIAS ferry_protobuf)

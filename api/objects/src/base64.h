@@ -18,5 +18,7 @@ struct Base64Check {
   size_t bad_offset = 0;
 };
 Base64Check base64Check(std::string_view text);
+// The decoded bytes, or nullopt when base64Check fails.
+std::optional<std::string> base64Decode(std::string_view text);
 
 }  // namespace ferry::api::detail

@@ -14,7 +14,7 @@ namespace {
 using detail::Fields;
 using detail::json;
 
-constexpr size_t kMaxConfigMapSize = 1024 * 1024;
+constexpr size_t kMaxConfigMapSize = size_t{1024} * 1024;
 
 bool sameMap(const json* a, const json* b) {
   bool a_empty = a == nullptr || a->empty();
@@ -46,8 +46,8 @@ FieldErrors validateConfigMap(const json& cm, const json* old) {
     detail::invalidEach(errs, path, k, isConfigMapKey(k));
     auto check = detail::base64Check(v);
     if (!check.ok) {
-      errs.push_back(field::invalid(path, v, "illegal base64 data at input byte " +
-                                                 std::to_string(check.bad_offset)));
+      errs.push_back(field::invalid(
+          path, v, "illegal base64 data at input byte " + std::to_string(check.bad_offset)));
     }
     total += check.decoded_size;
   }

@@ -32,7 +32,8 @@ json* arrayAt(json& obj, const char* key) {
 // Absent, null and "" are all Go's zero value for a string field.
 bool unsetString(const json& obj, const char* key) {
   auto it = obj.find(key);
-  return it == obj.end() || it->is_null() || (it->is_string() && it->get_ref<const std::string&>().empty());
+  return it == obj.end() || it->is_null() ||
+         (it->is_string() && it->get_ref<const std::string&>().empty());
 }
 
 bool unset(const json& obj, const char* key) {
@@ -168,9 +169,10 @@ void defaultService(json& svc) {
   }
   if (type != "ExternalName" && unset(*spec, "ipFamilyPolicy")) {
     auto ips = spec->find("clusterIPs");
-    bool headless = ips != spec->end() && ips->is_array() && ips->size() == 1 &&
-                    (*ips)[0] == "None";
-    bool two = (!headless && listSize(*spec, "clusterIPs") > 1) || listSize(*spec, "ipFamilies") > 1;
+    bool headless =
+        ips != spec->end() && ips->is_array() && ips->size() == 1 && (*ips)[0] == "None";
+    bool two =
+        (!headless && listSize(*spec, "clusterIPs") > 1) || listSize(*spec, "ipFamilies") > 1;
     (*spec)["ipFamilyPolicy"] = two ? "RequireDualStack" : "SingleStack";
   }
 }
@@ -257,7 +259,8 @@ void defaultNode(json& node) {
 
 void defaultIngressClass(json& ic) {
   if (json* spec = objectAt(ic, "spec", false)) {
-    if (json* params = objectAt(*spec, "parameters", false)) setIfUnset(*params, "scope", "Cluster");
+    if (json* params = objectAt(*spec, "parameters", false))
+      setIfUnset(*params, "scope", "Cluster");
   }
 }
 

@@ -91,12 +91,7 @@ void validatePorts(FieldErrors& errs, const Fields& root) {
     if (!name.empty()) detail::validateDns1123Label(errs, port.at("name"), name);
     if (!names.insert(name).second) errs.push_back(field::duplicate(port.at("name"), name));
     detail::validateProtocol(errs, port, "protocol");
-    if (auto number = port.int32("port")) {
-      // Not in kube's validation; a port outside 1..65535 could never be programmed.
-      for (const auto& m : isValidPortNum(*number)) {
-        errs.push_back(field::invalid(port.at("port"), *number, m));
-      }
-    }
+    port.int32("port");  // type only: kube does not range-check slice ports
     if (auto app = port.optStr("appProtocol")) {
       detail::validateQualifiedName(errs, port.at("appProtocol"), *app);
     }

@@ -13,13 +13,17 @@ using detail::json;
 
 // validateEndpointAddress.
 void validateAddress(FieldErrors& errs, const Fields& address) {
-  detail::validateEndpointIp(errs, address.at("ip"), address.str("ip"));
+  // Unlike externalIPs and EndpointSlices, kube runs both IP checks here unconditionally, so a
+  // malformed address is reported twice.
+  std::string ip = address.str("ip");
+  detail::validateIp(errs, address.at("ip"), ip);
   if (std::string hostname = address.str("hostname"); !hostname.empty()) {
     detail::validateDns1123Label(errs, address.at("hostname"), hostname);
   }
   if (auto node = address.optStr("nodeName")) {
     detail::invalidEach(errs, address.at("nodeName"), *node, nameIsDnsSubdomain(*node, false));
   }
+  detail::validateNonSpecialIp(errs, address.at("ip"), ip);
 }
 
 // validateEndpointPort.

@@ -76,7 +76,8 @@ FieldError required(std::string path, std::string_view detail) {
 }
 
 FieldError invalid(std::string path, const nlohmann::json& value, std::string_view detail) {
-  return make(kInvalid, std::move(path), withDetail("Invalid value: " + formatValue(value), detail));
+  return make(kInvalid, std::move(path),
+              withDetail("Invalid value: " + formatValue(value), detail));
 }
 
 FieldError notSupported(std::string path, const nlohmann::json& value,
@@ -117,16 +118,15 @@ FieldError forbidden(std::string path, std::string_view detail) {
 }
 
 FieldError tooLong(std::string path, int64_t max_bytes) {
-  std::string detail = "may not be more than " + std::to_string(max_bytes) +
-                       (max_bytes == 1 ? " byte" : " bytes");
+  std::string detail =
+      "may not be more than " + std::to_string(max_bytes) + (max_bytes == 1 ? " byte" : " bytes");
   return make(kTooLong, std::move(path), withDetail("Too long", detail));
 }
 
 FieldError tooMany(std::string path, int64_t actual, int64_t max_items) {
-  std::string detail = "must have at most " + std::to_string(max_items) +
-                       (max_items == 1 ? " item" : " items");
-  return make(kTooMany, std::move(path),
-              withDetail("Too many: " + std::to_string(actual), detail));
+  std::string detail =
+      "must have at most " + std::to_string(max_items) + (max_items == 1 ? " item" : " items");
+  return make(kTooMany, std::move(path), withDetail("Too many: " + std::to_string(actual), detail));
 }
 
 FieldError typeInvalid(std::string path, const nlohmann::json& value, std::string_view detail) {
@@ -149,7 +149,9 @@ std::string key(std::string_view base, std::string_view k) {
   return std::string(base) + "[" + std::string(k) + "]";
 }
 
-std::string describe(const FieldError& e) { return e.field + ": " + e.message; }
+std::string describe(const FieldError& e) {
+  return e.field + ": " + e.message;
+}
 
 std::string invalidStatusMessage(std::string_view qualified_kind, std::string_view name,
                                  const FieldErrors& errors) {

@@ -128,16 +128,16 @@ bool FieldSelector::matches(const json& obj) const {
 
 std::vector<std::string> supportedFieldSelectors(std::string_view kind) {
   if (kind == "Pod") {
-    return {"spec.nodeName",  "spec.restartPolicy",     "spec.schedulerName",
-            "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
-            "status.podIP",   "status.nominatedNodeName"};
+    return {
+        "spec.nodeName",    "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+        "spec.hostNetwork", "status.phase",       "status.podIP",       "status.nominatedNodeName"};
   }
   if (kind == "Event") {
-    return {"involvedObject.kind",          "involvedObject.namespace",
-            "involvedObject.name",          "involvedObject.uid",
-            "involvedObject.apiVersion",    "involvedObject.resourceVersion",
-            "involvedObject.fieldPath",     "reason",
-            "reportingComponent",           "type"};
+    return {"involvedObject.kind",       "involvedObject.namespace",
+            "involvedObject.name",       "involvedObject.uid",
+            "involvedObject.apiVersion", "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",  "reason",
+            "reportingComponent",        "type"};
   }
   if (kind == "Secret") return {"type"};
   if (kind == "Node") return {"spec.unschedulable"};

@@ -57,7 +57,7 @@ void validateParameters(FieldErrors& errs, const Fields& params) {
   for (const char* key : {"kind", "name"}) {
     std::string v = params.str(key);
     if (v.empty()) {
-      errs.push_back(field::required(params.at(key), std::string(key) + " is required"));
+      errs.push_back(field::required(params.at(key)));
     } else {
       detail::invalidEach(errs, params.at(key), v, isValidPathSegmentName(v));
     }
@@ -68,8 +68,8 @@ void validateParameters(FieldErrors& errs, const Fields& params) {
     errs.push_back(field::required(params.at("scope")));
   } else if (*scope == "Namespace") {
     if (!ns) {
-      errs.push_back(field::required(params.at("namespace"),
-                                     "`parameters.scope` is set to 'Namespace'"));
+      errs.push_back(
+          field::required(params.at("namespace"), "`parameters.scope` is set to 'Namespace'"));
     } else {
       detail::invalidEach(errs, params.at("namespace"), *ns, nameIsDnsLabel(*ns, false));
     }

@@ -23,7 +23,7 @@ void validateResourceBackend(FieldErrors& errs, const Fields& ref) {
   for (const char* key : {"kind", "name"}) {
     std::string v = ref.str(key);
     if (v.empty()) {
-      errs.push_back(field::required(ref.at(key), std::string(key) + " is required"));
+      errs.push_back(field::required(ref.at(key)));
     } else {
       detail::invalidEach(errs, ref.at(key), v, isValidPathSegmentName(v));
     }
@@ -35,7 +35,8 @@ void validateBackend(FieldErrors& errs, const Fields& backend) {
   bool has_resource = backend.has("resource");
   bool has_service = backend.has("service");
   if (has_resource && has_service) {
-    errs.push_back(field::invalid(backend.path(), "", "cannot set both resource and service backends"));
+    errs.push_back(
+        field::invalid(backend.path(), "", "cannot set both resource and service backends"));
     return;
   }
   if (has_resource) {
@@ -86,7 +87,8 @@ void validatePath(FieldErrors& errs, const Fields& p) {
       // Sequences that would let a path escape its prefix after normalisation.
       for (const char* seq : {"//", "/./", "/../", "%2f", "%2F"}) {
         if (path.find(seq) != std::string::npos) {
-          errs.push_back(field::invalid(where, path, "must not contain '" + std::string(seq) + "'"));
+          errs.push_back(
+              field::invalid(where, path, "must not contain '" + std::string(seq) + "'"));
         }
       }
       for (std::string_view suffix : {"/..", "/."}) {
@@ -122,7 +124,8 @@ void validateRules(FieldErrors& errs, const Fields& spec) {
     std::string host = rule.str("host");
     if (!host.empty()) {
       if (isValidIp(host)) {
-        errs.push_back(field::invalid(rule.at("host"), host, "must be a DNS name, not an IP address"));
+        errs.push_back(
+            field::invalid(rule.at("host"), host, "must be a DNS name, not an IP address"));
       }
       validateHost(errs, rule.at("host"), host);
     }
@@ -159,7 +162,8 @@ FieldErrors validateIngress(const json& ing, const json* old) {
   if (no_rules && !spec.has("defaultBackend")) {
     // kube prints the nil or empty []networking.IngressRule with %#v.
     errs.push_back(field::invalidGo(
-        spec.path(), rules == nullptr ? "[]networking.IngressRule(nil)" : "[]networking.IngressRule{}",
+        spec.path(),
+        rules == nullptr ? "[]networking.IngressRule(nil)" : "[]networking.IngressRule{}",
         "either `defaultBackend` or `rules` must be specified"));
   }
   if (spec.has("defaultBackend")) validateBackend(errs, spec.sub("defaultBackend"));

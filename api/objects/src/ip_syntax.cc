@@ -73,7 +73,9 @@ std::optional<ParsedIp> parseIp(std::string_view text) {
   return ip;
 }
 
-bool isValidIp(std::string_view text) { return parseIp(text).has_value(); }
+bool isValidIp(std::string_view text) {
+  return parseIp(text).has_value();
+}
 
 bool isIpv4(std::string_view text) {
   auto ip = parseIp(text);

@@ -28,9 +28,13 @@ const json* memberPath(const json* obj, std::string_view dotted) {
   return cur;
 }
 
-std::string Fields::at(std::string_view key) const { return field::child(path_, key); }
+std::string Fields::at(std::string_view key) const {
+  return field::child(path_, key);
+}
 
-std::string Fields::str(std::string_view key) const { return optStr(key).value_or(""); }
+std::string Fields::str(std::string_view key) const {
+  return optStr(key).value_or("");
+}
 
 std::optional<std::string> Fields::optStr(std::string_view key) const {
   const json* v = raw(key);

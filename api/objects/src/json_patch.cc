@@ -37,7 +37,9 @@ std::optional<JsonPatchOpKind> opKind(const std::string& s) {
 
 using Failure = std::optional<std::string>;
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 std::string missing(const char* op, const std::string& what, const std::string& path) {
   return std::string(op) + " operation does not apply: doc is missing " + what + ": " +
@@ -65,8 +67,8 @@ json* parentOf(json& doc, const JsonPointer& tokens) {
 }
 
 // add (§4.1), or with `replace` the assignment of §4.3 to a target known to exist.
-Failure add(json& doc, const JsonPointer& path, const std::string& text, json value,
-            const char* op, bool replace = false) {
+Failure add(json& doc, const JsonPointer& path, const std::string& text, json value, const char* op,
+            bool replace = false) {
   if (path.empty()) {
     doc = std::move(value);
     return std::nullopt;
@@ -89,8 +91,7 @@ Failure add(json& doc, const JsonPointer& path, const std::string& text, json va
     }
     if (!idx || *idx > parent->size()) {
       return std::string(op) + " operation does not apply: invalid array index " + quoted(last) +
-             " in path " + quoted(text) + " (array length " + std::to_string(parent->size()) +
-             ")";
+             " in path " + quoted(text) + " (array length " + std::to_string(parent->size()) + ")";
     }
     parent->insert(parent->begin() + static_cast<std::ptrdiff_t>(*idx), std::move(value));
     return std::nullopt;
@@ -168,8 +169,7 @@ Result<JsonPatch> parseJsonPatch(const json& patch) {
   if (!patch.is_array()) return Error{"a JSON patch must be an array of operations"};
   if (patch.size() > kMaxJsonPatchOperations) {
     return Error{"The allowed maximum operations in a JSON patch is " +
-                 std::to_string(kMaxJsonPatchOperations) + ", got " +
-                 std::to_string(patch.size())};
+                 std::to_string(kMaxJsonPatchOperations) + ", got " + std::to_string(patch.size())};
   }
   JsonPatch ops;
   ops.reserve(patch.size());

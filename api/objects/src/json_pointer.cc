@@ -25,7 +25,8 @@ Result<JsonPointer> parseJsonPointer(std::string_view text) {
       ++i;
       continue;
     }
-    return Error{"JSON pointer \"" + std::string(text) + "\" has an invalid escape: '~' must be "
+    return Error{"JSON pointer \"" + std::string(text) +
+                 "\" has an invalid escape: '~' must be "
                  "followed by '0' or '1'"};
   }
   return tokens;

@@ -23,7 +23,7 @@ std::optional<int64_t> parseInt64(std::string_view s) {
   const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
-    uint64_t digit = static_cast<uint64_t>(c - '0');
+    auto digit = static_cast<uint64_t>(c - '0');
     if (value > (limit - digit) / 10) return std::nullopt;
     value = value * 10 + digit;
   }
@@ -77,7 +77,9 @@ std::optional<Tok> keyword(std::string_view s) {
   return std::nullopt;
 }
 
-bool isWhitespace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool isWhitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 bool isSpecial(char c) {
   return c == '=' || c == '!' || c == '(' || c == ')' || c == ',' || c == '>' || c == '<';
 }
@@ -188,9 +190,8 @@ class Parser {
     Tok next = lookahead(true).tok;
     bool bare = next == Tok::kEnd || next == Tok::kComma;
     if (negated || bare) {
-      return makeLabelRequirement(key.lit,
-                                  negated ? SelectorOperator::kDoesNotExist : SelectorOperator::kExists,
-                                  {});
+      return makeLabelRequirement(
+          key.lit, negated ? SelectorOperator::kDoesNotExist : SelectorOperator::kExists, {});
     }
     Item opTok = consume(false);
     switch (opTok.tok) {
@@ -315,29 +316,29 @@ Result<LabelRequirement> makeLabelRequirement(std::string key, SelectorOperator 
     case SelectorOperator::kNotIn:
       if (values.empty()) {
         errs.push_back(field::invalidGo("values", vals,
-                                      "for 'in', 'notin' operators, values set can't be empty"));
+                                        "for 'in', 'notin' operators, values set can't be empty"));
       }
       break;
     case SelectorOperator::kEquals:
     case SelectorOperator::kDoubleEquals:
     case SelectorOperator::kNotEquals:
       if (values.size() != 1) {
-        errs.push_back(
-            field::invalidGo("values", vals, "exact-match compatibility requires one single value"));
+        errs.push_back(field::invalidGo("values", vals,
+                                        "exact-match compatibility requires one single value"));
       }
       break;
     case SelectorOperator::kExists:
     case SelectorOperator::kDoesNotExist:
       if (!values.empty()) {
         errs.push_back(field::invalidGo("values", vals,
-                                      "values set must be empty for exists and does not exist"));
+                                        "values set must be empty for exists and does not exist"));
       }
       break;
     case SelectorOperator::kGreaterThan:
     case SelectorOperator::kLessThan:
       if (values.size() != 1) {
         errs.push_back(field::invalidGo("values", vals,
-                                      "for 'Gt', 'Lt' operators, exactly one value is required"));
+                                        "for 'Gt', 'Lt' operators, exactly one value is required"));
       }
       for (size_t i = 0; i < values.size(); ++i) {
         if (!parseInt64(values[i])) {
@@ -367,7 +368,9 @@ Result<LabelRequirement> makeLabelRequirement(std::string key, SelectorOperator 
 
 bool LabelRequirement::matches(const json& labels) const {
   const std::string* have = labelValue(labels, key);
-  auto in = [&] { return have != nullptr && std::binary_search(values.begin(), values.end(), *have); };
+  auto in = [&] {
+    return have != nullptr && std::binary_search(values.begin(), values.end(), *have);
+  };
   switch (op) {
     case SelectorOperator::kIn:
     case SelectorOperator::kEquals:

@@ -11,7 +11,7 @@ constexpr std::string_view kDns1123LabelErrMsg =
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
     "must start and end with an alphanumeric character";
 constexpr std::string_view kDns1123SubdomainFmt =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+    R"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)";
 constexpr std::string_view kDns1123SubdomainErrMsg =
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
     "'.', and must start and end with an alphanumeric character";
@@ -20,7 +20,7 @@ constexpr std::string_view kDns1035LabelErrMsg =
     "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
     "alphabetic character, and end with an alphanumeric character";
 constexpr std::string_view kWildcardFmt =
-    "\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+    R"(\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)";
 constexpr std::string_view kWildcardErrMsg =
     "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, "
     "which must consist of lower case alphanumeric characters, '-' or '.' and end with an "
@@ -37,8 +37,12 @@ constexpr std::string_view kConfigMapKeyFmt = "[-._a-zA-Z0-9]+";
 constexpr std::string_view kConfigMapKeyErrMsg =
     "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
 
-bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool isAlnum(char c) { return isLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
+bool isLowerAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool isAlnum(char c) {
+  return isLowerAlnum(c) || (c >= 'A' && c <= 'Z');
+}
 
 // [a-z0-9]([-a-z0-9]*[a-z0-9])?
 bool matchesDns1123Label(std::string_view v) {
@@ -67,7 +71,7 @@ bool matchesQualifiedNamePart(std::string_view v) {
 }
 
 NameMessages prefixEach(NameMessages msgs, std::string_view prefix) {
-  for (auto& m : msgs) m = std::string(prefix) + m;
+  for (auto& m : msgs) m.insert(0, prefix);
   return msgs;
 }
 
@@ -127,7 +131,8 @@ NameMessages isDns1035Label(std::string_view value) {
   NameMessages errs;
   if (value.size() > kDns1035LabelMaxLength) errs.push_back(maxLenError(kDns1035LabelMaxLength));
   bool ok = matchesDns1123Label(value) && value.front() >= 'a' && value.front() <= 'z';
-  if (!ok) errs.push_back(regexError(kDns1035LabelErrMsg, kDns1035LabelFmt, {"my-name", "abc-123"}));
+  if (!ok)
+    errs.push_back(regexError(kDns1035LabelErrMsg, kDns1035LabelFmt, {"my-name", "abc-123"}));
   return errs;
 }
 
@@ -136,7 +141,8 @@ NameMessages isWildcardDns1123Subdomain(std::string_view value) {
   if (value.size() > kDns1123SubdomainMaxLength) {
     errs.push_back(maxLenError(kDns1123SubdomainMaxLength));
   }
-  bool ok = value.size() > 2 && value.substr(0, 2) == "*." && matchesDns1123Subdomain(value.substr(2));
+  bool ok =
+      value.size() > 2 && value.substr(0, 2) == "*." && matchesDns1123Subdomain(value.substr(2));
   if (!ok) errs.push_back(regexError(kWildcardErrMsg, kWildcardFmt, {"*.example.com"}));
   return errs;
 }
@@ -146,10 +152,10 @@ NameMessages isQualifiedName(std::string_view value) {
   std::string_view name = value;
   size_t slashes = std::count(value.begin(), value.end(), '/');
   if (slashes > 1) {
-    errs.push_back("a qualified name " +
-                   regexError(kQualifiedNameErrMsg, kQualifiedNameFmt,
-                              {"MyName", "my.name", "123-abc"}) +
-                   " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+    errs.push_back(
+        "a qualified name " +
+        regexError(kQualifiedNameErrMsg, kQualifiedNameFmt, {"MyName", "my.name", "123-abc"}) +
+        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
     return errs;
   }
   if (slashes == 1) {
@@ -179,8 +185,7 @@ NameMessages isValidLabelValue(std::string_view value) {
   NameMessages errs;
   if (value.size() > kLabelValueMaxLength) errs.push_back(maxLenError(kLabelValueMaxLength));
   if (!value.empty() && !matchesQualifiedNamePart(value)) {
-    errs.push_back(
-        regexError(kLabelValueErrMsg, kLabelValueFmt, {"MyValue", "my_value", "12345"}));
+    errs.push_back(regexError(kLabelValueErrMsg, kLabelValueFmt, {"MyValue", "my_value", "12345"}));
   }
   return errs;
 }
@@ -188,9 +193,8 @@ NameMessages isValidLabelValue(std::string_view value) {
 NameMessages isValidPortName(std::string_view value) {
   NameMessages errs;
   if (value.size() > 15) errs.push_back(maxLenError(15));
-  bool charset = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-    return isLowerAlnum(c) || c == '-';
-  });
+  bool charset = !value.empty() && std::all_of(value.begin(), value.end(),
+                                               [](char c) { return isLowerAlnum(c) || c == '-'; });
   if (!charset) {
     errs.emplace_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
   }
@@ -220,8 +224,8 @@ NameMessages isConfigMapKey(std::string_view value) {
     return isAlnum(c) || c == '-' || c == '.' || c == '_';
   });
   if (!ok) {
-    errs.push_back(regexError(kConfigMapKeyErrMsg, kConfigMapKeyFmt,
-                              {"key.name", "KEY_NAME", "key-name"}));
+    errs.push_back(
+        regexError(kConfigMapKeyErrMsg, kConfigMapKeyFmt, {"key.name", "KEY_NAME", "key-name"}));
   }
   // hasChDirPrefix: the key becomes a file name when the object is mounted as a volume.
   if (value == ".") {

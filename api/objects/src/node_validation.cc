@@ -18,10 +18,14 @@ using detail::Fields;
 using detail::json;
 
 // validateNodeTaints: key a label name, value a label value, effect required and known, unique
-// by (key, effect).
+// by (key, effect). kube reports these under "metadata.taints" (its ValidateNode passes the
+// metadata path), and so do we.
 void validateTaints(FieldErrors& errs, const Fields& spec) {
   std::set<std::pair<std::string, std::string>> seen;
-  for (const Fields& taint : spec.objects("taints")) {
+  const json* raw = spec.array("taints");
+  if (raw == nullptr) return;
+  Fields holder(spec.obj(), "metadata", errs);
+  for (const Fields& taint : holder.objects("taints")) {
     std::string key = taint.str("key");
     detail::invalidEach(errs, taint.at("key"), key, isQualifiedName(key));
     std::string value = taint.str("value");
@@ -65,7 +69,8 @@ void validatePodCidrs(FieldErrors& errs, const Fields& spec) {
   }
   std::set<std::string> seen;
   for (size_t i = 0; i < cidrs.size(); ++i) {
-    if (!seen.insert(cidrs[i]).second) errs.push_back(field::duplicate(field::index(path, i), cidrs[i]));
+    if (!seen.insert(cidrs[i]).second)
+      errs.push_back(field::duplicate(field::index(path, i), cidrs[i]));
   }
 }
 
@@ -79,19 +84,33 @@ FieldErrors validateNode(const json& node, const json* old) {
   validateTaints(errs, spec);
   spec.boolean("unschedulable");
   Fields status = root.sub("status");
+  std::vector<std::pair<std::string, std::string>> addresses;
   for (const Fields& address : status.objects("addresses")) {
-    if (address.str("type").empty()) errs.push_back(field::required(address.at("type")));
-    address.str("address");
+    addresses.emplace_back(address.str("type"), address.str("address"));
   }
   if (old != nullptr) {
     FieldErrors ignored;
     Fields old_spec = Fields(old, "", ignored).sub("spec");
-    // ValidateNodeUpdate: podCIDRs and providerID may be set once, never changed.
+    // ValidateNodeUpdate: no duplicate addresses; podCIDRs and providerID may be set once, never
+    // changed.
+    std::set<std::pair<std::string, std::string>> seen;
+    for (size_t i = 0; i < addresses.size(); ++i) {
+      if (!seen.insert(addresses[i]).second) {
+        errs.push_back(
+            field::duplicateGo(field::index("status.addresses", i),
+                               "core.NodeAddress{Type:" + field::goQuote(addresses[i].first) +
+                                   ", Address:" + field::goQuote(addresses[i].second) + "}"));
+      }
+    }
+    const std::string why = "node updates may not change podCIDR except from \"\" to valid";
     std::vector<std::string> before = old_spec.strings("podCIDRs");
-    if (!before.empty() && before != spec.strings("podCIDRs")) {
-      errs.push_back(field::forbidden(spec.at("podCIDRs"),
-                                      "node updates may not change podCIDR except from \"\" to "
-                                      "valid"));
+    std::vector<std::string> now = Fields(&node, "", ignored).sub("spec").strings("podCIDRs");
+    if (!before.empty() && before.size() != now.size()) {
+      errs.push_back(field::forbidden(spec.at("podCIDRs"), why));
+    } else {
+      for (size_t i = 0; i < before.size(); ++i) {
+        if (before[i] != now[i]) errs.push_back(field::forbidden(spec.at("podCIDRs"), why));
+      }
     }
     std::string provider = old_spec.str("providerID");
     if (!provider.empty() && provider != spec.str("providerID")) {

@@ -22,16 +22,16 @@ bool isStandardFinalizer(std::string_view f) {
   return f == "kubernetes" || f == "orphan" || f == "foregroundDeletion";
 }
 
-// ValidateFinalizers (apimachinery, at "metadata.finalizers") followed by core's
-// validateKubeFinalizerName (at "metadata.finalizers[i]"): a malformed name is reported at both
-// paths, exactly as kube-apiserver reports it.
+// On create apimachinery's ValidateFinalizers checks qualified names at "metadata.finalizers";
+// on create and update core's validateKubeFinalizerName checks, per index, that a name without
+// a "/" is one of the standard ones.
 void validateFinalizers(FieldErrors& errs, const std::vector<std::string>& finalizers,
                         const std::string& path, bool create) {
   if (create) {
     for (const auto& f : finalizers) invalidEach(errs, path, f, isQualifiedName(f));
     bool orphan = std::find(finalizers.begin(), finalizers.end(), "orphan") != finalizers.end();
-    bool foreground = std::find(finalizers.begin(), finalizers.end(), "foregroundDeletion") !=
-                      finalizers.end();
+    bool foreground =
+        std::find(finalizers.begin(), finalizers.end(), "foregroundDeletion") != finalizers.end();
     if (orphan && foreground) {
       errs.push_back(field::invalid(path, finalizers,
                                     "finalizer orphan and foregroundDeletion cannot be both set"));
@@ -40,10 +40,9 @@ void validateFinalizers(FieldErrors& errs, const std::vector<std::string>& final
   for (size_t i = 0; i < finalizers.size(); ++i) {
     const std::string& f = finalizers[i];
     std::string p = field::index(path, i);
-    invalidEach(errs, p, f, isQualifiedName(f));
     if (f.find('/') == std::string::npos && !isStandardFinalizer(f)) {
-      errs.push_back(
-          field::invalid(p, f, "name is neither a standard finalizer name nor is it fully qualified"));
+      errs.push_back(field::invalid(
+          p, f, "name is neither a standard finalizer name nor is it fully qualified"));
     }
   }
 }
@@ -84,12 +83,16 @@ void validateOwnerReferences(FieldErrors& errs, const Fields& meta) {
           field::invalid(path, *ref.obj(), "/v1, Kind=Event is disallowed from being an owner"));
     }
     if (ref.boolean("controller").value_or(false)) {
-      std::string current = kind + "/" + name;
+      std::string current = kind;
+      current += '/';
+      current += name;
       if (!first_controller.empty()) {
-        errs.push_back(field::invalid(path, *meta.raw("ownerReferences"),
-                                      "Only one reference can have Controller set to true. Found "
-                                      "\"true\" in references for " +
-                                          first_controller + " and " + current));
+        std::string why =
+            "Only one reference can have Controller set to true. Found \"true\" in references for ";
+        why += first_controller;
+        why += " and ";
+        why += current;
+        errs.push_back(field::invalid(path, *meta.raw("ownerReferences"), why));
       } else {
         first_controller = current;
       }
@@ -104,9 +107,12 @@ void immutable(FieldErrors& errs, const Fields& meta, const Fields& old_meta,
   bool same = (now == nullptr && before == nullptr) ||
               (now != nullptr && before != nullptr && *now == *before);
   // An empty string and an absent field are the same Go zero value.
-  auto empty = [](const json* v) { return v == nullptr || (v->is_string() && v->get_ref<const std::string&>().empty()); };
+  auto empty = [](const json* v) {
+    return v == nullptr || (v->is_string() && v->get_ref<const std::string&>().empty());
+  };
   if (!same && !(empty(now) && empty(before))) {
-    errs.push_back(field::invalid(meta.at(key), now != nullptr ? *now : json(""), field::kImmutable));
+    errs.push_back(
+        field::invalid(meta.at(key), now != nullptr ? *now : json(""), field::kImmutable));
   }
 }
 
@@ -186,8 +192,8 @@ FieldErrors validateObjectMeta(const json& obj, const ObjectMetaRules& rules) {
   }
 
   if (auto gen = meta.int64("generation"); gen && *gen < 0) {
-    errs.push_back(field::invalid(meta.at("generation"), *gen,
-                                  "must be greater than or equal to 0"));
+    errs.push_back(
+        field::invalid(meta.at("generation"), *gen, "must be greater than or equal to 0"));
   }
   detail::append(errs, validateLabels(meta.raw("labels"), meta.at("labels")));
   detail::append(errs, validateAnnotations(meta.raw("annotations"), meta.at("annotations")));
@@ -216,7 +222,8 @@ FieldErrors validateObjectMetaUpdate(const json& obj, const json& old) {
   }
   std::string rv = meta.str("resourceVersion");
   if (rv.empty()) {
-    errs.push_back(field::invalid(meta.at("resourceVersion"), rv, "must be specified for an update"));
+    errs.push_back(
+        field::invalid(meta.at("resourceVersion"), rv, "must be specified for an update"));
   }
   auto gen = meta.int64("generation").value_or(0);
   auto old_gen = old_meta.int64("generation").value_or(0);

@@ -103,13 +103,14 @@ void validatePodIps(FieldErrors& errs, const Fields& status) {
     if (isIpv6(ip)) ++v6;
   }
   if (v4 == 0 || v6 == 0 || ips.size() > 2) {
-    errs.push_back(field::invalidGo(path, go, "may specify no more than one IP for each IP family"));
+    errs.push_back(
+        field::invalidGo(path, go, "may specify no more than one IP for each IP family"));
   }
   std::set<std::string> seen;
   for (size_t i = 0; i < ips.size(); ++i) {
     if (!seen.insert(ips[i]).second) {
-      errs.push_back(
-          field::duplicateGo(field::index(path, i), "core.PodIP{IP:" + field::goQuote(ips[i]) + "}"));
+      errs.push_back(field::duplicateGo(field::index(path, i),
+                                        "core.PodIP{IP:" + field::goQuote(ips[i]) + "}"));
     }
   }
 }
@@ -133,7 +134,8 @@ void validateSpecUpdate(FieldErrors& errs, const json& pod, const json& old) {
   json b = old_spec != nullptr ? *old_spec : json::object();
   if (!a.is_object() || !b.is_object()) return;
   for (json* s : {&a, &b}) {
-    for (const char* key : {"activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"}) {
+    for (const char* key :
+         {"activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"}) {
       s->erase(key);
     }
     for (const char* list : {"containers", "initContainers"}) {

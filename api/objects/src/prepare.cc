@@ -50,11 +50,15 @@ bool hasStatusSubresource(std::string_view kind) {
 }
 
 // Kinds whose strategy counts spec changes in metadata.generation.
-bool tracksGeneration(std::string_view kind) { return kind == "Ingress" || kind == "IngressClass"; }
+bool tracksGeneration(std::string_view kind) {
+  return kind == "Ingress" || kind == "IngressClass";
+}
 
 // --- Service (pkg/registry/core/service) ---
 
-bool needsClusterIP(const json* spec) { return str(spec, "type") != "ExternalName"; }
+bool needsClusterIP(const json* spec) {
+  return str(spec, "type") != "ExternalName";
+}
 
 bool needsNodePort(const json* spec) {
   std::string type = str(spec, "type");
@@ -186,7 +190,8 @@ void patchAllocatedValues(json& spec, const json* old) {
   }
   if (needsHealthCheckPort(old) && needsHealthCheckPort(&spec)) {
     json hc = get(&spec, "healthCheckNodePort");
-    if (hc.is_null() || hc == 0) setOrErase(spec, "healthCheckNodePort", get(old, "healthCheckNodePort"));
+    if (hc.is_null() || hc == 0)
+      setOrErase(spec, "healthCheckNodePort", get(old, "healthCheckNodePort"));
   }
 }
 

@@ -14,13 +14,40 @@ namespace {
 using detail::Fields;
 using detail::json;
 
-constexpr size_t kMaxSecretSize = 1024 * 1024;  // MaxSecretSize, also ConfigMap's limit
+constexpr size_t kMaxSecretSize = size_t{1024} * 1024;  // MaxSecretSize, also ConfigMap's limit
 
-void requireKey(FieldErrors& errs, const std::vector<std::string>& keys, const char* key) {
+bool requireKey(FieldErrors& errs, const std::vector<std::string>& keys, const char* key) {
   for (const auto& k : keys) {
-    if (k == key) return;
+    if (k == key) return true;
   }
   errs.push_back(field::required(field::key("data", key)));
+  return false;
+}
+
+// Docker config secrets must hold a JSON object (kube json.Unmarshals them into a map); the
+// messages are encoding/json's.
+void requireJsonObject(FieldErrors& errs, const json* data, const char* key) {
+  const json* value = detail::member(data, key);
+  if (value == nullptr || !value->is_string()) return;
+  auto bytes = detail::base64Decode(value->get_ref<const std::string&>());
+  if (!bytes) return;  // reported as bad base64 already
+  std::string problem;
+  json parsed = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  if (bytes->find_first_not_of(" \t\r\n") == std::string::npos) {
+    problem = "unexpected end of JSON input";
+  } else if (parsed.is_discarded()) {
+    problem = "invalid JSON";
+  } else if (!parsed.is_object() && !parsed.is_null()) {
+    const char* type = parsed.is_array()     ? "array"
+                       : parsed.is_string()  ? "string"
+                       : parsed.is_boolean() ? "bool"
+                                             : "number";
+    problem = std::string("json: cannot unmarshal ") + type +
+              " into Go value of type map[string]interface {}";
+  }
+  if (!problem.empty()) {
+    errs.push_back(field::invalid(field::key("data", key), "<secret contents redacted>", problem));
+  }
 }
 
 }  // namespace
@@ -35,9 +62,9 @@ FieldErrors validateSecret(const json& secret, const json* old) {
     detail::invalidEach(errs, path, k, isConfigMapKey(k));
     auto check = detail::base64Check(value);
     if (!check.ok) {
-      errs.push_back(field::invalid(path, "<secret contents redacted>",
-                                    "illegal base64 data at input byte " +
-                                        std::to_string(check.bad_offset)));
+      errs.push_back(
+          field::invalid(path, "<secret contents redacted>",
+                         "illegal base64 data at input byte " + std::to_string(check.bad_offset)));
     }
     total += check.decoded_size;
     keys.push_back(k);
@@ -58,9 +85,12 @@ FieldErrors validateSecret(const json& secret, const json* old) {
           field::key("metadata.annotations", "kubernetes.io/service-account.name")));
     }
   } else if (type == "kubernetes.io/dockercfg") {
-    requireKey(errs, keys, ".dockercfg");
+    if (requireKey(errs, keys, ".dockercfg"))
+      requireJsonObject(errs, root.raw("data"), ".dockercfg");
   } else if (type == "kubernetes.io/dockerconfigjson") {
-    requireKey(errs, keys, ".dockerconfigjson");
+    if (requireKey(errs, keys, ".dockerconfigjson")) {
+      requireJsonObject(errs, root.raw("data"), ".dockerconfigjson");
+    }
   } else if (type == "kubernetes.io/basic-auth") {
     // Either may be empty, but one must be there.
     bool user = false;
@@ -74,7 +104,9 @@ FieldErrors validateSecret(const json& secret, const json* old) {
       errs.push_back(field::required(field::key("data", "password")));
     }
   } else if (type == "kubernetes.io/ssh-auth") {
-    requireKey(errs, keys, "ssh-privatekey");
+    // Present is not enough: the key must be non-empty.
+    auto key = detail::base64Decode(detail::stringAt(root.raw("data"), "ssh-privatekey"));
+    if (!key || key->empty()) errs.push_back(field::required(field::key("data", "ssh-privatekey")));
   } else if (type == "kubernetes.io/tls") {
     requireKey(errs, keys, "tls.crt");
     requireKey(errs, keys, "tls.key");
@@ -91,8 +123,10 @@ FieldErrors validateSecret(const json& secret, const json* old) {
       }
       const json* a = root.raw("data");
       const json* b = before.raw("data");
-      bool same = (a == nullptr || a->empty()) ? (b == nullptr || b->empty()) : (b != nullptr && *a == *b);
-      if (!same) errs.push_back(field::forbidden("data", "field is immutable when `immutable` is set"));
+      bool same =
+          (a == nullptr || a->empty()) ? (b == nullptr || b->empty()) : (b != nullptr && *a == *b);
+      if (!same)
+        errs.push_back(field::forbidden("data", "field is immutable when `immutable` is set"));
     }
   }
   return errs;

@@ -20,7 +20,6 @@ constexpr std::string_view kClusterIP = "ClusterIP";
 constexpr std::string_view kNodePort = "NodePort";
 constexpr std::string_view kLoadBalancer = "LoadBalancer";
 constexpr std::string_view kExternalName = "ExternalName";
-constexpr int64_t kKubeletPort = 10250;
 constexpr int64_t kMaxClientIpAffinitySeconds = 86400;
 constexpr std::string_view kLbSourceRangesAnnotation =
     "service.beta.kubernetes.io/load-balancer-source-ranges";
@@ -43,6 +42,10 @@ struct ServiceView {
   bool externallyAccessible() const {
     return type == kLoadBalancer || type == kNodePort ||
            (type == kClusterIP && !external_ips.empty());
+  }
+  // NeedsHealthCheck: a LoadBalancer that keeps client addresses.
+  bool needsHealthCheck() const {
+    return type == kLoadBalancer && external_traffic_policy == "Local";
   }
 };
 
@@ -101,30 +104,34 @@ void validateClusterIps(FieldErrors& errs, const ServiceView& s) {
     bad_ips = !detail::validateIp(errs, field::index(ips_path, i), s.cluster_ips[i]) || bad_ips;
   }
   if (s.cluster_ips.size() > 2) {
-    bad_ips = true;
     errs.push_back(field::invalidGo(ips_path, field::goStringSlice(s.cluster_ips),
                                     "may only hold up to 2 values"));
   }
   // Further messages would be skewed by a bad address.
   if (bad_ips) return;
 
-  if (s.cluster_ips.size() > 1 && isIpv4(s.cluster_ips[0]) == isIpv4(s.cluster_ips[1])) {
+  // IsDualStackIPStrings: both families present (three addresses were reported above).
+  bool v4 = std::any_of(s.cluster_ips.begin(), s.cluster_ips.end(),
+                        [](const std::string& ip) { return isIpv4(ip); });
+  bool v6 = std::any_of(s.cluster_ips.begin(), s.cluster_ips.end(),
+                        [](const std::string& ip) { return isIpv6(ip); });
+  if (s.cluster_ips.size() > 1 && !(v4 && v6)) {
     errs.push_back(field::invalidGo(ips_path, field::goStringSlice(s.cluster_ips),
                                     "may specify no more than one IP for each IP family"));
   }
   if (!s.headless()) {
     for (size_t i = 0; i < s.cluster_ips.size() && i < s.ip_families.size(); ++i) {
-      bool v6 = isIpv6(s.cluster_ips[i]);
+      bool is_v6 = isIpv6(s.cluster_ips[i]);
       std::string n = std::to_string(i);
-      if (s.ip_families[i] == "IPv4" && v6) {
-        errs.push_back(field::invalid(field::index(ips_path, i), s.cluster_ips[i],
-                                      "expected an IPv4 value as indicated by `ipFamilies[" + n +
-                                          "]`"));
+      if (s.ip_families[i] == "IPv4" && is_v6) {
+        errs.push_back(
+            field::invalid(field::index(ips_path, i), s.cluster_ips[i],
+                           "expected an IPv4 value as indicated by `ipFamilies[" + n + "]`"));
       }
-      if (s.ip_families[i] == "IPv6" && !v6) {
-        errs.push_back(field::invalid(field::index(ips_path, i), s.cluster_ips[i],
-                                      "expected an IPv6 value as indicated by `ipFamilies[" + n +
-                                          "]`"));
+      if (s.ip_families[i] == "IPv6" && !is_v6) {
+        errs.push_back(
+            field::invalid(field::index(ips_path, i), s.cluster_ips[i],
+                           "expected an IPv6 value as indicated by `ipFamilies[" + n + "]`"));
       }
     }
   }
@@ -167,11 +174,6 @@ void validatePorts(FieldErrors& errs, const Fields& spec, const ServiceView& s) 
     }
     std::string protocol = port.str("protocol");
     int64_t node_port = port.int32("nodePort").value_or(0);
-    if (s.type == kLoadBalancer && number == kKubeletPort) {
-      errs.push_back(field::invalid(port.path(), number,
-                                    "may not expose port 10250 externally since it is used by "
-                                    "kubelet"));
-    }
     if (s.type == kClusterIP && node_port != 0) {
       errs.push_back(
           field::forbidden(port.at("nodePort"), "may not be used when `type` is 'ClusterIP'"));
@@ -279,8 +281,7 @@ void validateTrafficPolicies(FieldErrors& errs, const Fields& spec, const Servic
     errs.push_back(field::notSupported(etp_path, s.external_traffic_policy, {"Cluster", "Local"}));
   }
 
-  bool needs_health_check = s.type == kLoadBalancer && s.externallyAccessible() &&
-                            s.external_traffic_policy == "Local";
+  bool needs_health_check = s.needsHealthCheck();
   int64_t hc = spec.int32("healthCheckNodePort").value_or(0);
   std::string hc_path = spec.at("healthCheckNodePort");
   if (!needs_health_check && hc != 0) {
@@ -296,9 +297,7 @@ void validateTrafficPolicies(FieldErrors& errs, const Fields& spec, const Servic
   std::string itp_path = spec.at("internalTrafficPolicy");
   if (!itp) {
     if (s.type == kNodePort || s.type == kLoadBalancer || s.type == kClusterIP) {
-      errs.push_back(field::required(
-          itp_path, "must be specified when `type` is set to 'NodePort', 'LoadBalancer', or "
-                    "'ClusterIP'"));
+      errs.push_back(field::required(itp_path));
     }
   } else if (*itp != "Cluster" && *itp != "Local") {
     errs.push_back(field::notSupported(itp_path, *itp, {"Cluster", "Local"}));
@@ -321,11 +320,10 @@ FieldErrors validateServiceSpec(const json& svc) {
   auto hints = annotations.find(std::string(kTopologyHintsAnnotation));
   auto mode = annotations.find(std::string(kTopologyModeAnnotation));
   if (hints != annotations.end() && mode != annotations.end() && hints->second != mode->second) {
-    errs.push_back(field::invalid(field::key("metadata.annotations", kTopologyModeAnnotation),
-                                  mode->second,
-                                  "must match annotations[" +
-                                      std::string(kTopologyHintsAnnotation) +
-                                      "] when both are specified"));
+    errs.push_back(
+        field::invalid(field::key("metadata.annotations", kTopologyModeAnnotation), mode->second,
+                       "must match annotations[" + std::string(kTopologyHintsAnnotation) +
+                           "] when both are specified"));
   }
 
   const json* ports = spec.raw("ports");
@@ -334,9 +332,9 @@ FieldErrors validateServiceSpec(const json& svc) {
     errs.push_back(field::required(spec.at("ports")));
   }
   if ((s.type == kLoadBalancer || s.type == kNodePort) && s.headless()) {
-    errs.push_back(field::invalid("spec.clusterIPs[0]", "None",
-                                  "may not be set to 'None' for " + std::string(s.type) +
-                                      " services"));
+    errs.push_back(
+        field::invalid("spec.clusterIPs[0]", "None",
+                       "may not be set to 'None' for " + std::string(s.type) + " services"));
   }
   if (s.type == kExternalName) {
     const std::string why = "may not be set for ExternalName services";
@@ -389,12 +387,17 @@ FieldErrors validateServiceSpec(const json& svc) {
       detail::validateQualifiedName(errs, spec.at("loadBalancerClass"), *s.load_balancer_class);
     } else {
       errs.push_back(field::forbidden(spec.at("loadBalancerClass"),
-                                      "may only be used when service type is 'LoadBalancer'"));
+                                      "may only be used when `type` is 'LoadBalancer'"));
     }
   }
 
   validateTrafficPolicies(errs, spec, s);
   return errs;
+}
+
+// The ipFamilyPolicy as kube prints the *string: its value, or null.
+json policyValue(const ServiceView& s) {
+  return s.ip_family_policy ? json(*s.ip_family_policy) : json();
 }
 
 // validateUpgradeDowngradeClusterIPs: the primary cluster IP never changes; the secondary may
@@ -414,16 +417,16 @@ void validateClusterIpChange(FieldErrors& errs, const ServiceView& now, const Se
     }
   } else if (a.size() > b.size()) {
     if (b.empty()) {
-      errs.push_back(field::invalidGo("spec.clusterIPs[0]", value,
-                                      "primary clusterIP can not be unset"));
+      errs.push_back(
+          field::invalidGo("spec.clusterIPs[0]", value, "primary clusterIP can not be unset"));
     }
     if (!a.empty() && !b.empty() && a[0] != b[0]) {
       errs.push_back(field::invalidGo("spec.clusterIPs[0]", value, "may not change once set"));
     }
     if (b.size() == 1 && now.ip_family_policy.value_or("") != "SingleStack") {
-      errs.push_back(field::invalidGo(
-          "spec.clusterIPs[0]", value,
-          "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary clusterIP"));
+      errs.push_back(field::invalid("spec.ipFamilyPolicy", policyValue(now),
+                                    "must be set to 'SingleStack' when releasing the secondary "
+                                    "clusterIP"));
     }
   } else if (!a.empty() && a[0] != b[0]) {
     errs.push_back(field::invalidGo("spec.clusterIPs[0]", value, "may not change once set"));
@@ -445,15 +448,20 @@ void validateIpFamilyChange(FieldErrors& errs, const ServiceView& now, const Ser
       }
     }
   } else if (a.size() > b.size()) {
+    // kube tests clusterIPs here, not ipFamilies.
+    if (now.cluster_ips.empty()) {
+      errs.push_back(
+          field::invalidGo("spec.ipFamilies[0]", families, "primary ipFamily can not be unset"));
+    }
     if (!b.empty() && b[0] != a[0]) {
       errs.push_back(field::invalidGo("spec.ipFamilies[0]", ips, "may not change once set"));
     }
     if (b.size() == 1 && now.ip_family_policy.value_or("") != "SingleStack") {
-      errs.push_back(field::invalidGo(
-          "spec.clusterIPs[0]", ips,
-          "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary ipFamily"));
+      errs.push_back(field::invalid("spec.ipFamilyPolicy", policyValue(now),
+                                    "must be set to 'SingleStack' when releasing the secondary "
+                                    "ipFamily"));
     }
-  } else if (!a.empty() && a[0] != b[0]) {
+  } else if (!a.empty() && !b.empty() && a[0] != b[0]) {
     errs.push_back(field::invalidGo("spec.ipFamilies[0]", ips, "may not change once set"));
   }
 }
@@ -468,6 +476,14 @@ FieldErrors validateService(const json& svc, const json* old) {
     ServiceView before = read(Fields(old, "", ignored).sub("spec"));
     validateClusterIpChange(errs, now, before);
     validateIpFamilyChange(errs, now, before);
+    // validateServiceExternalTrafficFieldsUpdate.
+    auto hc = [&](const json& o) {
+      FieldErrors unused;
+      return Fields(&o, "", unused).sub("spec").int32("healthCheckNodePort").value_or(0);
+    };
+    if (now.needsHealthCheck() && before.needsHealthCheck() && hc(svc) != hc(*old)) {
+      errs.push_back(field::forbidden("spec.healthCheckNodePort", field::kImmutable));
+    }
     if (now.type == kLoadBalancer && before.type == kLoadBalancer &&
         now.load_balancer_class != before.load_balancer_class) {
       json value = now.load_balancer_class ? json(*now.load_balancer_class) : json();

@@ -204,8 +204,8 @@ class Merger {
     }
     std::string sub = child(path, k);
     auto it = original.find(k);
-    bool same_kind = it != original.end() && ((it->is_object() && v.is_object()) ||
-                                              (it->is_array() && v.is_array()));
+    bool same_kind = it != original.end() &&
+                     ((it->is_object() && v.is_object()) || (it->is_array() && v.is_array()));
     if (!same_kind) {
       json slot;
       if (auto f = fresh(slot, std::move(v), sub, depth)) return f;
@@ -399,8 +399,8 @@ class Merger {
       json server_only;
       if (auto f = partition(merged, order, key, in_order, server_only)) return f;
       json out;
-      if (auto f = orderElements(std::move(in_order), std::move(server_only), order,
-                                 original_list, key, out)) {
+      if (auto f = orderElements(std::move(in_order), std::move(server_only), order, original_list,
+                                 key, out)) {
         return f;
       }
       original[name] = std::move(out);
@@ -442,7 +442,8 @@ class Merger {
     auto it = original.find(name);
     if (it == original.end() || !it->is_array() || !values.is_array()) return std::nullopt;
     for (const auto& v : values) {
-      if (v.is_object() || v.is_array()) return std::string("invalid patch format of primitive list");
+      if (v.is_object() || v.is_array())
+        return std::string("invalid patch format of primitive list");
     }
     json kept = json::array();
     for (auto& e : *it) {

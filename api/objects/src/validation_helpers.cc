@@ -54,7 +54,7 @@ void validateNonSpecialIp(FieldErrors& errs, const std::string& path, const std:
     return;
   }
   if (ip->isUnspecified()) {
-    errs.push_back(field::invalid(path, value, "may not be unspecified (0.0.0.0)"));
+    errs.push_back(field::invalid(path, value, "may not be unspecified (" + value + ")"));
   }
   if (ip->isLoopback()) {
     errs.push_back(
@@ -87,10 +87,11 @@ void validatePortNumOrName(FieldErrors& errs, const Fields& f, std::string_view 
   if (v == nullptr || v->is_number_integer()) {
     // An absent IntOrString is the integer 0.
     // JSON parsed from text holds positive integers as unsigned: only values past INT64_MAX clamp.
-    int64_t port = v == nullptr ? 0
-                   : (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
-                       ? INT64_MAX
-                       : v->get<int64_t>();
+    int64_t port =
+        v == nullptr ? 0
+        : (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+            ? INT64_MAX
+            : v->get<int64_t>();
     for (const auto& m : isValidPortNum(port)) errs.push_back(field::invalid(path, port, m));
   } else if (v->is_string()) {
     std::string name = v->get<std::string>();
@@ -126,8 +127,8 @@ void validateFqdn(FieldErrors& errs, const std::string& path, const std::string&
     return;
   }
   if (name.find('.') == std::string::npos) {
-    errs.push_back(
-        field::invalid(path, name, "should be a domain with at least two segments separated by dots"));
+    errs.push_back(field::invalid(
+        path, name, "should be a domain with at least two segments separated by dots"));
     return;
   }
   size_t start = 0;
@@ -147,7 +148,9 @@ void validateImmutable(FieldErrors& errs, const Fields& now, const Fields& befor
                        std::string_view key) {
   const json* a = now.raw(key);
   const json* b = before.raw(key);
-  auto zero = [](const json* v) { return v == nullptr || (v->is_string() && v->get_ref<const std::string&>().empty()); };
+  auto zero = [](const json* v) {
+    return v == nullptr || (v->is_string() && v->get_ref<const std::string&>().empty());
+  };
   if (zero(a) && zero(b)) return;
   if (a != nullptr && b != nullptr && *a == *b) return;
   errs.push_back(field::invalid(now.at(key), a != nullptr ? *a : json(""), field::kImmutable));

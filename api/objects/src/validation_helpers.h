@@ -15,8 +15,7 @@ namespace ferry::api::detail {
 FieldErrors validateMeta(const json& obj, const json* old, const ObjectMetaRules& rules);
 
 void validateDns1123Label(FieldErrors& errs, const std::string& path, const std::string& value);
-void validateDns1123Subdomain(FieldErrors& errs, const std::string& path,
-                              const std::string& value);
+void validateDns1123Subdomain(FieldErrors& errs, const std::string& path, const std::string& value);
 void validateQualifiedName(FieldErrors& errs, const std::string& path, const std::string& value);
 // IsValidIP; false when invalid.
 bool validateIp(FieldErrors& errs, const std::string& path, const std::string& value);

@@ -172,7 +172,9 @@ class PathBuilder {
     paths[collection + "/{name}"] = std::move(item);
 
     for (const auto& sub : r_.subresources) {
-      const std::string suffix = capitalize(sub.name);
+      std::string noun = scope;  // "NamespacedServiceStatus"
+      noun += kind;
+      noun += capitalize(sub.name);
       // "status of the specified Service"
       std::string what = std::string(sub.name);
       what += " of the specified ";
@@ -182,18 +184,16 @@ class PathBuilder {
         return std::find(sub.verbs.begin(), sub.verbs.end(), verb) != sub.verbs.end();
       };
       if (has("get")) {
-        s["get"] = op("get", "read " + what, "read", scope + kind + suffix, json::array(), nullptr,
+        s["get"] = op("get", "read " + what, "read", noun, json::array(), nullptr,
                       responses({{"200", "OK"}}, kindRef()));
       }
       if (has("update")) {
-        s["put"] =
-            op("put", "replace " + what, "replace", scope + kind + suffix, writeParams(false),
-               body(), responses({{"200", "OK"}, {"201", "Created"}}, kindRef()));
+        s["put"] = op("put", "replace " + what, "replace", noun, writeParams(false), body(),
+                      responses({{"200", "OK"}, {"201", "Created"}}, kindRef()));
       }
       if (has("patch")) {
-        s["patch"] = op("patch", "partially update " + what, "patch", scope + kind + suffix,
-                        writeParams(true), patchBody(),
-                        responses({{"200", "OK"}, {"201", "Created"}}, kindRef()));
+        s["patch"] = op("patch", "partially update " + what, "patch", noun, writeParams(true),
+                        patchBody(), responses({{"200", "OK"}, {"201", "Created"}}, kindRef()));
       }
       paths[collection + "/{name}/" + std::string(sub.name)] = std::move(s);
     }
@@ -297,8 +297,9 @@ void collectRefs(const json& j, std::set<std::string>& refs) {
   }
 }
 
-// Two FNV-1a 64 lanes with different offsets: a stable 128-bit content digest for cache keys
-// (not a security boundary; kube-apiserver uses SHA-512 for the same purpose).
+// A stable 128-bit content digest for cache keys: FNV-1a 64, plus a second lane with another
+// offset and a shift-xor per byte. Not a security boundary (kube-apiserver uses SHA-512 for the
+// same purpose); clients only compare it.
 std::string digest(std::string_view bytes) {
   uint64_t a = 0xcbf29ce484222325ULL;
   uint64_t b = 0x84222325cbf29ce4ULL;
@@ -318,7 +319,8 @@ std::string indexKey(const GroupVersion& gv) {
   return "apis/" + gv.toString();
 }
 
-// NOLINTNEXTLINE(bugprone-exception-escape): see OpenApiDocument in openapi.h.
+// See OpenApiDocument in openapi.h.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 struct Built {
   json schemas;
   std::vector<OpenApiDocument> documents;

@@ -105,20 +105,19 @@ std::vector<std::string> strings(const json* list) {
 
 // ---- services ----
 
+constexpr std::string_view kServiceTypeDoc =
+    "How the service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName.";
+constexpr std::string_view kClusterIPDoc =
+    "The virtual IP the service is reachable on inside the cluster; None for headless services.";
+constexpr std::string_view kExternalIPDoc =
+    "Addresses reaching the service from outside the cluster: externalIPs and load-balancer "
+    "ingress points.";
+
 constexpr TableColumn kServiceColumns[] = {
     {"Name", "string", "name", kNameDoc, 0},
-    {"Type", "string", "",
-     "How the service is exposed: ClusterIP, NodePort, LoadBalancer or "
-     "ExternalName.",
-     0},
-    {"Cluster-IP", "string", "",
-     "The virtual IP the service is reachable on inside the "
-     "cluster; None for headless services.",
-     0},
-    {"External-IP", "string", "",
-     "Addresses reaching the service from outside the cluster: "
-     "externalIPs and load-balancer ingress points.",
-     0},
+    {"Type", "string", "", kServiceTypeDoc, 0},
+    {"Cluster-IP", "string", "", kClusterIPDoc, 0},
+    {"External-IP", "string", "", kExternalIPDoc, 0},
     {"Port(s)", "string", "", "Ports the service exposes, as port[:nodePort]/protocol.", 0},
     {"Age", "string", "", kAgeDoc, 0},
     {"Selector", "string", "", "Labels of the pods that back the service.", 1},

@@ -101,6 +101,7 @@ awaitable<void> ApiServer::handle(HttpRequest& req, ResponseWriter& out) {
     co_return;
   }
   if (req.path == "/metrics") {
+    if (options_.on_scrape) options_.on_scrape();
     co_await out.send(200, "text/plain; version=0.0.4", metrics_.render());
     co_return;
   }
@@ -280,12 +281,16 @@ Reply ApiServer::serveResource(HttpRequest& req, const UserInfo& user, std::opti
   if (verb == "delete") {
     std::string uid, rv;
     if (!req.body.empty()) {
-      json opts = json::parse(req.body, nullptr, false);
+      // DeleteOptions, as JSON or (kubectl's typed clients) protobuf.
+      auto decoded = decodeBody(req.header(http::field::content_type), req.body);
+      json opts = decoded.ok() ? *decoded : json();
       if (opts.is_object() && opts.contains("preconditions") && opts["preconditions"].is_object()) {
-        uid = opts["preconditions"].value("uid", "");
-        rv = opts["preconditions"].value("resourceVersion", "");
+        const json& pre = opts["preconditions"];
+        if (pre.contains("uid") && pre["uid"].is_string()) uid = pre["uid"];
+        if (pre.contains("resourceVersion") && pre["resourceVersion"].is_string()) rv = pre["resourceVersion"];
       }
     }
+    if (info.kind == "Namespace" && info.group.empty()) return deleteNamespace(rp->name, uid, rv);
     auto res = storage_.remove(info, ns, rp->name, uid, rv, admission_.releaseFor(info));
     if (!res.ok()) return statusReply(res.status());
     return jsonReply(200, *res);
@@ -308,6 +313,44 @@ Reply ApiServer::serveResource(HttpRequest& req, const UserInfo& user, std::opti
     return jsonReply(200, listObject(*type, *res));
   }
   return statusReply(ApiStatus::methodNotAllowed("unsupported verb " + verb));
+}
+
+// Namespace deletion as kube's namespace controller does it, synchronously: mark the namespace
+// Terminating (new content is refused from then on), delete everything in it, then the
+// namespace itself.
+Reply ApiServer::deleteNamespace(const std::string& name, const std::string& uid, const std::string& rv) {
+  const ResourceInfo ns_info = resourceInfo(*api::findResource("", "v1", "namespaces"));
+  if (name == "default" || name == "kube-system" || name == "kube-public")
+    return statusReply(ApiStatus::forbidden("namespaces \"" + name + "\" is forbidden: this namespace may not be deleted"));
+  auto cur = storage_.get(ns_info, "", name);
+  if (!cur.ok()) return statusReply(cur.status());
+  if (!uid.empty() && (*cur)["metadata"].value("uid", "") != uid)
+    return statusReply(ApiStatus::conflict(ns_info.details(name), "Precondition failed: UID in precondition: " + uid));
+  if (!rv.empty() && (*cur)["metadata"].value("resourceVersion", "") != rv)
+    return statusReply(ApiStatus::conflict(ns_info.details(name), "Precondition failed: ResourceVersion in precondition: " + rv));
+  auto marked = storage_.update(ns_info, "", name, json(), nullptr, [](const json& c) -> ApiResult<json> {
+    json next = c;
+    if (!next["metadata"].contains("deletionTimestamp"))
+      next["metadata"]["deletionTimestamp"] = rfc3339(std::chrono::system_clock::now());
+    next["status"]["phase"] = "Terminating";
+    return next;
+  });
+  if (!marked.ok()) return statusReply(marked.status());
+  for (const auto& t : api::resourceTypes()) {
+    if (!t.namespaced) continue;
+    ResourceInfo info = resourceInfo(t);
+    auto items = storage_.list(info, name, {});
+    if (!items.ok()) return statusReply(items.status());
+    for (const auto& item : items->items) {
+      auto r = storage_.remove(info, name, item["metadata"].value("name", ""), "", "", admission_.releaseFor(info));
+      if (!r.ok() && r.status().code != 404) return statusReply(r.status());
+    }
+  }
+  // Finalizers in metadata (not kube's spec.finalizers, which this controller honours by
+  // doing the work above) still hold the namespace until their owners remove them.
+  auto res = storage_.remove(ns_info, "", name, "", "", nullptr);
+  if (!res.ok() && res.status().code != 404) return statusReply(res.status());
+  return jsonReply(200, *marked);
 }
 
 awaitable<void> ApiServer::watch(HttpRequest& req, ResponseWriter& out, const WatchPlan& plan) {

@@ -15,6 +15,7 @@
 #include "ferry/controlplane/api_server.h"
 #include "ferry/controlplane/auth.h"
 #include "ferry/controlplane/bootstrap.h"
+#include "ferry/controlplane/compactor.h"
 #include "ferry/controlplane/http_server.h"
 #include "ferry/controlplane/pki.h"
 #include "ferry/runtime/config_file.h"
@@ -43,6 +44,7 @@ struct Flags {
   std::vector<std::string> tls_san;
   std::string log_level = "info";
   unsigned threads = 0;
+  unsigned compaction_interval_s = 300;
 };
 
 bool parsePortRange(const std::string& s, uint16_t& lo, uint16_t& hi) {
@@ -84,6 +86,9 @@ int main(int argc, char** argv) {
   app.add_option("--kubeconfig-out", f.kubeconfig_out, "admin kubeconfig to write (default: <data-dir>/admin.kubeconfig)");
   app.add_option("--log-level", f.log_level, "debug, info, warn or error")->capture_default_str();
   app.add_option("--threads", f.threads, "I/O threads (default: number of CPUs, at least 2)");
+  app.add_option("--compaction-interval", f.compaction_interval_s,
+                 "seconds between store compactions; history older than one interval is dropped")
+      ->capture_default_str();
 
   auto args = runtime::argsWithConfigFile(argc, argv);
   if (!args.ok()) {
@@ -171,7 +176,19 @@ int main(int argc, char** argv) {
   }
 
   runtime::Registry& metrics = runtime::Registry::global();
-  ApiServer api_server(storage, *auth, admission, metrics);
+  ApiServerOptions api_options;
+  api_options.on_scrape = [&metrics, store_ptr = st.get(), &ips4, &node_ports] {
+    const auto s = store_ptr->stats();
+    metrics.gauge("ferry_store_revision", "Current store revision.").set(static_cast<double>(store_ptr->currentRevision()));
+    metrics.gauge("ferry_store_wal_records", "WAL records appended since start.").set(static_cast<double>(s.wal_records));
+    metrics.gauge("ferry_store_wal_syncs", "WAL fdatasync calls since start (one per group commit).").set(static_cast<double>(s.wal_syncs));
+    metrics.gauge("ferry_store_snapshots", "Snapshots written since start.").set(static_cast<double>(s.snapshots_written));
+    metrics.gauge("ferry_store_watchers", "Open store watches.").set(static_cast<double>(s.watchers));
+    metrics.gauge("ferry_store_watchers_cut_off", "Watchers cut off for falling behind.").set(static_cast<double>(s.watchers_cut_off));
+    metrics.gauge("ferry_service_ips_allocated", "ClusterIPs in use.").set(static_cast<double>(ips4.usedCount()));
+    (void)node_ports;
+  };
+  ApiServer api_server(storage, *auth, admission, metrics, api_options);
   unsigned threads = f.threads ? f.threads : std::max(2u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(threads));
   HttpsServer https(io, tls, [&](HttpRequest& req, ResponseWriter& out) { return api_server.handle(req, out); });
@@ -183,10 +200,14 @@ int main(int argc, char** argv) {
   FERRY_LOG(kInfo, "serving", {{"address", f.bind_address}, {"port", https.port()}, {"data_dir", f.data_dir},
                                {"kubeconfig", kubeconfig.string()}, {"revision", st->currentRevision()}});
 
+  Compactor compactor(io, *st, std::chrono::seconds(std::max(1u, f.compaction_interval_s)));
+  compactor.start();
+
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
     https.stop();
+    compactor.stop();
     io.stop();
   });
   std::vector<std::thread> pool;

@@ -4,6 +4,7 @@
 
 #include "ferry/api/field_selector.h"
 #include "ferry/api/json_patch.h"
+#include "ferry/api/k8s_protobuf.h"
 #include "ferry/api/label_selector.h"
 #include "ferry/api/merge_patch.h"
 #include "ferry/api/resources.h"
@@ -59,6 +60,15 @@ ApiResult<json> decodeBody(const std::string& content_type, const std::string& b
   if (ct.empty() || ct == "application/json" || ct == "*/*") {
     obj = json::parse(body, nullptr, false);
     if (obj.is_discarded()) return ApiStatus::badRequest("the request body is not valid JSON");
+  } else if (api::isKubernetesProtobuf(ct)) {
+    // kubectl create/expose send built-in kinds as Kubernetes protobuf.
+    auto decoded = api::decodeKubernetesProtobuf(body);
+    if (!decoded.ok()) {
+      if (decoded.error().find("unsupported kind") != std::string::npos)
+        return ApiStatus::unsupportedMediaType(decoded.error());
+      return ApiStatus::badRequest("error decoding protobuf body: " + decoded.error());
+    }
+    obj = std::move(*decoded);
   } else if (ct == "application/yaml" || ct == "application/x-yaml" || ct == "text/yaml") {
     try {
       obj = yamlToJson(YAML::Load(body));
@@ -67,7 +77,8 @@ ApiResult<json> decodeBody(const std::string& content_type, const std::string& b
     }
   } else {
     return ApiStatus::unsupportedMediaType("the body of the request was in an unknown format - accepted media types "
-                                           "include: application/json, application/yaml");
+                                           "include: application/json, application/yaml, "
+                                           "application/vnd.kubernetes.protobuf");
   }
   if (!obj.is_object()) return ApiStatus::badRequest("the request body must be an object");
   return obj;

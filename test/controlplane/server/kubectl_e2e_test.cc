@@ -182,6 +182,23 @@ TEST_F(KubectlTest, InvalidObjectsAreRejectedWithFieldErrors) {
   EXPECT_NE(res.err.find("is invalid"), std::string::npos) << res.err;
 }
 
+// kubectl's create subcommands send Kubernetes protobuf bodies.
+TEST_F(KubectlTest, CreateSubcommandsSendingProtobuf) {
+  EXPECT_OK(k({"create", "namespace", "team-b"}));
+  EXPECT_OK(k({"create", "configmap", "settings", "-n", "team-b", "--from-literal=mode=fast"}));
+  EXPECT_OK(k({"create", "secret", "generic", "token", "-n", "team-b", "--from-literal=key=s3cr3t"}));
+  EXPECT_OK(k({"create", "service", "clusterip", "api", "-n", "team-b", "--tcp=80:8080"}));
+  EXPECT_EQ(k({"get", "configmap", "settings", "-n", "team-b", "-o", "jsonpath={.data.mode}"}).out, "fast");
+  EXPECT_EQ(k({"get", "secret", "token", "-n", "team-b", "-o", "jsonpath={.data.key}"}).out, "czNjcjN0");
+  auto svc = k({"get", "svc", "api", "-n", "team-b"});
+  EXPECT_TRUE(std::regex_search(svc.out, std::regex(R"(\napi\s+ClusterIP\s+10\.\S+\s+<none>\s+80/TCP)"))) << svc.out;
+  // Deleting the namespace takes its contents with it.
+  EXPECT_OK(k({"delete", "namespace", "team-b"}));
+  EXPECT_FALSE(k({"get", "namespace", "team-b"}).ok());
+  auto left = k({"get", "configmaps,secrets,services", "-n", "team-b", "-o", "name"});
+  EXPECT_EQ(left.out, "") << left.out;
+}
+
 TEST_F(KubectlTest, WrongTokenIsUnauthorized) {
   auto res = runCommand({"kubectl", "--kubeconfig", cp_->kubeconfig(), "--token", "not-a-token", "get", "svc"});
   EXPECT_FALSE(res.ok());

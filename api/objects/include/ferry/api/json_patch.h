@@ -22,6 +22,7 @@ inline constexpr size_t kMaxJsonPatchOperations = 10000;
 
 enum class JsonPatchOpKind { kAdd, kRemove, kReplace, kMove, kCopy, kTest };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's destructor may allocate
 struct JsonPatchOp {
   JsonPatchOpKind kind = JsonPatchOpKind::kAdd;
   JsonPointer path;

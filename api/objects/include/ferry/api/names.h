@@ -19,14 +19,14 @@ inline constexpr size_t kDns1035LabelMaxLength = 63;
 inline constexpr size_t kQualifiedNameMaxLength = 63;
 inline constexpr size_t kLabelValueMaxLength = 63;
 // ObjectMeta.annotations: keys plus values, in bytes (TotalAnnotationSizeLimitB).
-inline constexpr size_t kTotalAnnotationSizeLimit = 256 * 1024;
+inline constexpr size_t kTotalAnnotationSizeLimit = size_t{256} * 1024;
 
 // "must be no more than 63 characters"
 std::string maxLenError(size_t length);
 // "<msg> (e.g. 'a',  or 'b', regex used for validation is '<fmt>')" — RegexError, double space
 // and all.
 std::string regexError(std::string_view msg, std::string_view fmt,
-                        const std::vector<std::string_view>& examples);
+                       const std::vector<std::string_view>& examples);
 
 // RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 characters.
 NameMessages isDns1123Label(std::string_view value);

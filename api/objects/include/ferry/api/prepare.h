@@ -33,7 +33,6 @@ void prepareForUpdate(std::string_view kind, nlohmann::json& obj, const nlohmann
 // Update through the /status subresource: everything but status and metadata.managedFields comes
 // from `old` for kinds whose status strategy resets metadata (ResetObjectMetaForStatus); for a
 // Pod the spec, ownerReferences and deletionTimestamp come from `old`.
-void prepareForStatusUpdate(std::string_view kind, nlohmann::json& obj,
-                            const nlohmann::json& old);
+void prepareForStatusUpdate(std::string_view kind, nlohmann::json& obj, const nlohmann::json& old);
 
 }  // namespace ferry::api

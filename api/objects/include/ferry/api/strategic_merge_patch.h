@@ -36,7 +36,6 @@ Result<nlohmann::json> applyStrategicMergePatch(const nlohmann::json& original,
 
 // Same, with PatchSchema::forKind(kind).
 Result<nlohmann::json> applyStrategicMergePatch(const nlohmann::json& original,
-                                                const nlohmann::json& patch,
-                                                std::string_view kind);
+                                                const nlohmann::json& patch, std::string_view kind);
 
 }  // namespace ferry::api

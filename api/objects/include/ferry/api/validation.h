@@ -15,6 +15,12 @@
 //
 // Objects of the wrong JSON shape (a string where a list belongs, ...) give
 // FieldValueTypeInvalid errors at that path; nothing here throws.
+//
+// Kube's own paths are kept where they look odd: "spec.LoadBalancerSourceRanges[i]",
+// "allocateLoadBalancerNodePorts" (no "spec."), "metadata.taints[i]" for Node taints,
+// "status.conditions[i].Type" for Pod conditions, "annotations.kubernetes.io/ingress.class" for
+// Ingress, and a changed Service cluster IP is "spec.clusterIPs[0]: may not change once set"
+// (kube ≥ 1.20 validates the plural field; "spec.clusterIP: field is immutable" is gone).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -27,8 +27,9 @@
 
 namespace ferry::api {
 
-// NOLINTNEXTLINE(bugprone-exception-escape): only nlohmann::json's destructor, which may
-// allocate while tearing down deep values; clang-tidy flags every aggregate holding a json.
+// clang-tidy flags every aggregate holding a nlohmann::json for exception escape: the json
+// destructor may allocate while tearing down deep values.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 struct OpenApiDocument {
   std::string path;         // index key: "api/v1", "apis/networking.k8s.io/v1"
   nlohmann::json document;  // OpenAPI 3.0 document: paths and components.schemas

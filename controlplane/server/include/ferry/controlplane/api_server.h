@@ -26,6 +26,7 @@ struct ApiServerOptions {
   std::chrono::seconds bookmark_interval{60};
   std::chrono::seconds max_watch_timeout{1800};  // watches end by themselves (clients re-watch)
   size_t watch_queue_limit = 1000;               // events a slow watcher may lag behind
+  std::function<void()> on_scrape;               // refreshes pull-style gauges before /metrics
 };
 
 // A whole response, computed synchronously: every verb but watch.
@@ -55,6 +56,7 @@ class ApiServer {
   // coroutines mis-handle some initializer lists, and plain functions are easier to test.
   Reply serveResource(HttpRequest& req, const UserInfo& user, std::optional<WatchPlan>& watch_plan);
   boost::asio::awaitable<void> watch(HttpRequest& req, ResponseWriter& out, const WatchPlan& plan);
+  Reply deleteNamespace(const std::string& name, const std::string& uid, const std::string& rv);
 
   ObjectStorage& storage_;
   const Authenticator& auth_;
