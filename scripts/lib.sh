@@ -17,7 +17,11 @@ ferry_build() {
   fi
   log "building ($preset${*:+: $*})"
   # Two cores: two jobs. Heavier parallelism only swaps.
-  cmake --build "$dir" -j "${FERRY_JOBS:-$(nproc)}" ${*:+--target "$@"}
+  if (($#)); then
+    cmake --build "$dir" -j "${FERRY_JOBS:-$(nproc)}" --target "$@"
+  else
+    cmake --build "$dir" -j "${FERRY_JOBS:-$(nproc)}"
+  fi
 }
 
 # bpffs is not mounted at boot on these machines; programs pin maps there.
