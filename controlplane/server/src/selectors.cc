@@ -52,10 +52,36 @@ json yamlToJson(const YAML::Node& n) {
   }
 }
 
+// Depth of JSON nesting, scanning brackets outside strings. Parsing is iterative, but copying,
+// patching and serialising JSON recurse: a body nested millions deep must be refused before it
+// can exhaust the stack (kube caps JSON nesting at 10000 the same way).
+constexpr int kMaxJsonDepth = 10000;
+
+bool tooDeep(const std::string& body) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : body) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 ApiResult<json> decodeBody(const std::string& content_type, const std::string& body) {
   std::string ct = content_type.substr(0, content_type.find(';'));
+  if (tooDeep(body)) return ApiStatus::badRequest("the request body nests deeper than 10000 levels");
   json obj;
   if (ct.empty() || ct == "application/json" || ct == "*/*") {
     obj = json::parse(body, nullptr, false);
@@ -86,6 +112,7 @@ ApiResult<json> decodeBody(const std::string& content_type, const std::string& b
 
 ApiResult<PatchFn> patchFunction(const std::string& content_type, const std::string& body,
                                  const api::ResourceType& type, const std::string& subresource) {
+  if (tooDeep(body)) return ApiStatus::badRequest("the patch nests deeper than 10000 levels");
   json patch = json::parse(body, nullptr, false);
   if (content_type == "application/apply-patch+yaml" && patch.is_discarded()) {
     try {

@@ -7,13 +7,15 @@ namespace {
 
 using nlohmann::json;
 
-const json kConfigMap = json::parse(R"({"apiVersion":"v1","kind":"ConfigMap",
+json baseConfigMap() {
+  return json::parse(R"({"apiVersion":"v1","kind":"ConfigMap",
     "metadata":{"name":"web-config","namespace":"default"},
     "data":{"nginx.conf":"server {}","LOG_LEVEL":"info"},"binaryData":{"logo.png":"iVBORw=="}})");
+}
 
 TEST(ConfigMapValidation, Create) {
   testing::runCreateRows(
-      "ConfigMap", kConfigMap,
+      "ConfigMap", baseConfigMap(),
       {
           {"valid", "{}", {}},
           {"empty", R"({"data":null,"binaryData":null})", {}},
@@ -38,8 +40,8 @@ TEST(ConfigMapValidation, Create) {
 }
 
 TEST(ConfigMapValidation, SizeLimitIsReportedForTheWholeObject) {
-  json cm = kConfigMap;
-  cm["data"]["big"] = std::string(1024 * 1024, 'x');
+  json cm = baseConfigMap();
+  cm["data"]["big"] = std::string(size_t{1024} * 1024, 'x');
   FieldErrors errs = testing::createPipeline("ConfigMap", cm);
   ASSERT_EQ(errs.size(), 1U) << testing::dump(errs);
   EXPECT_EQ(errs[0].type, "FieldValueTooLong");
@@ -47,10 +49,10 @@ TEST(ConfigMapValidation, SizeLimitIsReportedForTheWholeObject) {
 }
 
 TEST(ConfigMapValidation, Update) {
-  testing::runUpdateRows("ConfigMap", kConfigMap,
+  testing::runUpdateRows("ConfigMap", baseConfigMap(),
                          {{"data may change", R"({"data":{"LOG_LEVEL":"debug"}})", {}}});
   testing::runUpdateRows(
-      "ConfigMap", kConfigMap,
+      "ConfigMap", baseConfigMap(),
       {
           {"unchanged", "{}", {}},
           {"data frozen", R"({"data":{"LOG_LEVEL":"debug"}})", {"FieldValueForbidden data"}},

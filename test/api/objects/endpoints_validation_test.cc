@@ -7,16 +7,18 @@ namespace {
 
 using nlohmann::json;
 
-const json kEndpoints = json::parse(R"({"apiVersion":"v1","kind":"Endpoints",
+json baseEndpoints() {
+  return json::parse(R"({"apiVersion":"v1","kind":"Endpoints",
     "metadata":{"name":"web","namespace":"default"},
     "subsets":[{"addresses":[{"ip":"10.244.1.5","nodeName":"node-a",
                               "targetRef":{"kind":"Pod","name":"web-1"}}],
                 "notReadyAddresses":[{"ip":"10.244.2.6"}],
                 "ports":[{"name":"http","port":8080}]}]})");
+}
 
 TEST(EndpointsValidation, Create) {
   testing::runCreateRows(
-      "Endpoints", kEndpoints,
+      "Endpoints", baseEndpoints(),
       {
           {"valid", "{}", {}},
           {"no subsets", R"({"subsets":null})", {}},
@@ -84,13 +86,13 @@ TEST(EndpointsValidation, Create) {
 
 TEST(EndpointsValidation, ProtocolIsRequiredWithoutDefaults) {
   testing::runValidateRows(
-      "Endpoints", kEndpoints,
+      "Endpoints", baseEndpoints(),
       {{"protocol required", "{}", {"FieldValueRequired subsets[0].ports[0].protocol"}}});
 }
 
 TEST(EndpointsValidation, Update) {
   testing::runUpdateRows(
-      "Endpoints", kEndpoints,
+      "Endpoints", baseEndpoints(),
       {
           {"new addresses", R"({"subsets":[{"addresses":[{"ip":"10.0.0.9"}]}]})", {}},
           {"bad address",

@@ -7,15 +7,17 @@ namespace {
 
 using nlohmann::json;
 
-const json kEvent = json::parse(R"({"apiVersion":"v1","kind":"Event",
+json baseEvent() {
+  return json::parse(R"({"apiVersion":"v1","kind":"Event",
     "metadata":{"name":"web-1.17f3a2b4c5d6e7f8","namespace":"shop"},
     "involvedObject":{"kind":"Pod","name":"web-1","namespace":"shop","uid":"u1"},
     "reason":"Started","message":"Started container app","type":"Normal",
     "source":{"component":"kubelet","host":"node-a"},"count":1})");
+}
 
 TEST(EventValidation, Create) {
   testing::runCreateRows(
-      "Event", kEvent,
+      "Event", baseEvent(),
       {
           {"valid", "{}", {}},
           {"namespaces must match",

@@ -7,11 +7,13 @@ namespace {
 
 using nlohmann::json;
 
-const json kPod = json::parse(R"({"metadata":{"name":"web-1","namespace":"shop"},
+json basePod() {
+  return json::parse(R"({"metadata":{"name":"web-1","namespace":"shop"},
     "spec":{"nodeName":"node-a","hostNetwork":false,"priority":5},
     "status":{"phase":"Running","podIP":"10.244.1.5"}})");
+}
 
-bool selects(const char* text, const json& obj = kPod, std::string_view kind = "Pod") {
+bool selects(const char* text, const json& obj = basePod(), std::string_view kind = "Pod") {
   auto s = FieldSelector::parseForKind(text, kind);
   EXPECT_TRUE(s) << text << ": " << s.error();
   return s && s->matches(obj);
@@ -41,15 +43,15 @@ TEST(FieldSelector, AbsentFieldsReadAsEmpty) {
   json pending = json::parse(R"({"metadata":{"name":"p","namespace":"shop"},"spec":{}})");
   EXPECT_TRUE(selects("spec.nodeName=", pending));
   EXPECT_TRUE(selects("spec.nodeName!=node-a", pending));
-  EXPECT_EQ(fieldSelectorValue(kPod, "spec.priority"), "5");
-  EXPECT_EQ(fieldSelectorValue(kPod, "spec"), "");
-  EXPECT_EQ(fieldSelectorValue(kPod, "spec.nodeName.x"), "");
+  EXPECT_EQ(fieldSelectorValue(basePod(), "spec.priority"), "5");
+  EXPECT_EQ(fieldSelectorValue(basePod(), "spec"), "");
+  EXPECT_EQ(fieldSelectorValue(basePod(), "spec.nodeName.x"), "");
   EXPECT_EQ(fieldSelectorValue(json("x"), "a"), "");
 }
 
 TEST(FieldSelector, EscapedValues) {
   json obj = json::parse(R"({"metadata":{"name":"a,b=c\\d"}})");
-  auto s = FieldSelector::parse("metadata.name=a\\,b\\=c\\\\d");
+  auto s = FieldSelector::parse(R"(metadata.name=a\,b\=c\\d)");
   ASSERT_TRUE(s) << s.error();
   ASSERT_EQ(s->requirements().size(), 1U);
   EXPECT_EQ(s->requirements()[0].value, "a,b=c\\d");

@@ -97,7 +97,7 @@ TEST(JsonPatch, FailuresNameTheOperationAndPath) {
        "add operation does not apply: invalid array index \"3\" in path \"/a/b/3\" (array length "
        "2)"},
       {R"([{"op":"move","from":"/a","path":"/a/c"}])",
-       "move operation does not apply: cannot move \"/a\" into its own child \"/a/c\""},
+       R"(move operation does not apply: cannot move "/a" into its own child "/a/c")"},
       {R"([{"op":"remove","path":""}])", "remove operation does not apply: cannot remove the root"},
       {R"([{"op":"remove","path":"/a/b/-"}])",
        "remove operation does not apply: doc is missing path: \"/a/b/-\": missing value"},
@@ -113,7 +113,7 @@ TEST(JsonPatch, IsAtomic) {
   // The first two operations apply; the third fails; the caller's document is unchanged and no
   // partial result escapes.
   json doc = json::parse(R"({"a":1})");
-  json before = doc;
+  const json before = json::parse(R"({"a":1})");
   auto got = applyJsonPatch(doc, json::parse(R"([{"op":"add","path":"/b","value":2},
       {"op":"remove","path":"/a"},{"op":"test","path":"/b","value":3}])"));
   EXPECT_FALSE(got);

@@ -7,10 +7,12 @@ namespace {
 
 using nlohmann::json;
 
-const json kLabels = json::parse(R"({"app":"web","tier":"frontend","env":"prod","replicas":"3",
+json baseLabels() {
+  return json::parse(R"({"app":"web","tier":"frontend","env":"prod","replicas":"3",
     "app.kubernetes.io/name":"web","empty":""})");
+}
 
-bool selects(const char* text, const json& labels = kLabels) {
+bool selects(const char* text, const json& labels = baseLabels()) {
   auto s = LabelSelector::parse(text);
   EXPECT_TRUE(s) << text << ": " << s.error();
   return s && s->matches(labels);

@@ -7,12 +7,13 @@ namespace {
 
 using nlohmann::json;
 
-const json kNamespace =
-    json::parse(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}})");
+json baseNamespace() {
+  return json::parse(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}})");
+}
 
 TEST(NamespaceValidation, Create) {
   testing::runCreateRows(
-      "Namespace", kNamespace,
+      "Namespace", baseNamespace(),
       {
           {"valid", "{}", {}},
           {"name is a label",
@@ -36,7 +37,7 @@ TEST(NamespaceValidation, Create) {
 
 TEST(NamespaceValidation, Update) {
   testing::runUpdateRows(
-      "Namespace", kNamespace,
+      "Namespace", baseNamespace(),
       {
           {"labels", R"({"metadata":{"labels":{"team":"a"}}})", {}},
           {"rename", R"({"metadata":{"name":"other"}})", {"FieldValueInvalid metadata.name"}},

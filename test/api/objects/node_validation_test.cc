@@ -7,16 +7,18 @@ namespace {
 
 using nlohmann::json;
 
-const json kNode = json::parse(R"({"apiVersion":"v1","kind":"Node","metadata":{"name":"node-a",
+json baseNode() {
+  return json::parse(R"({"apiVersion":"v1","kind":"Node","metadata":{"name":"node-a",
     "labels":{"kubernetes.io/hostname":"node-a"}},
     "spec":{"podCIDR":"10.244.1.0/24","podCIDRs":["10.244.1.0/24"],
             "taints":[{"key":"node-role.kubernetes.io/control-plane","effect":"NoSchedule"}]},
     "status":{"addresses":[{"type":"InternalIP","address":"192.0.2.10"}],
               "capacity":{"cpu":"4","pods":"110"}}})");
+}
 
 TEST(NodeValidation, Create) {
   testing::runCreateRows(
-      "Node", kNode,
+      "Node", baseNode(),
       {
           {"valid", "{}", {}},
           {"cluster-scoped",
@@ -65,7 +67,7 @@ TEST(NodeValidation, Create) {
 
 TEST(NodeValidation, Update) {
   testing::runUpdateRows(
-      "Node", kNode,
+      "Node", baseNode(),
       {
           {"taints may change", R"({"spec":{"taints":[]}})", {}},
           {"podCIDRs may not",
@@ -86,7 +88,7 @@ TEST(NodeValidation, Update) {
 // Status comes from the stored object on a main-resource update, so the status rules are checked
 // on validate() directly (as a /status update would reach them).
 TEST(NodeValidation, UpdateRejectsDuplicateAddresses) {
-  json old = kNode;
+  json old = baseNode();
   old["metadata"]["resourceVersion"] = "3";
   json node = old;
   node["status"]["addresses"].push_back({{"type", "InternalIP"}, {"address", "192.0.2.10"}});

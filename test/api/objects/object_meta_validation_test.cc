@@ -14,8 +14,10 @@ using testing::causes;
 using testing::dump;
 using testing::find;
 
-const json kBase = json::parse(R"({"metadata":{"name":"web","namespace":"default",
+json baseMeta() {
+  return json::parse(R"({"metadata":{"name":"web","namespace":"default",
     "labels":{"app":"web"},"annotations":{"note":"x"}}})");
+}
 
 struct MetaRow {
   const char* name;
@@ -26,7 +28,7 @@ struct MetaRow {
 
 void runMeta(const ObjectMetaRules& rules, const std::vector<MetaRow>& rows) {
   for (const auto& row : rows) {
-    json obj = applyMergePatch(kBase, json::parse(row.patch));
+    json obj = applyMergePatch(baseMeta(), json::parse(row.patch));
     FieldErrors errs = validateObjectMeta(obj, rules);
     std::vector<std::string> want = row.want;
     std::sort(want.begin(), want.end());
@@ -137,7 +139,7 @@ TEST(ObjectMetaValidation, NamespacedCreate) {
 }
 
 TEST(ObjectMetaValidation, AnnotationSizeLimit) {
-  json obj = kBase;
+  json obj = baseMeta();
   obj["metadata"]["annotations"] = {{"big", std::string(kTotalAnnotationSizeLimit - 3, 'x')}};
   EXPECT_TRUE(validateObjectMeta(obj, {}).empty());
   obj["metadata"]["annotations"]["big"] = std::string(kTotalAnnotationSizeLimit - 2, 'x');
@@ -249,7 +251,7 @@ TEST(ObjectMetaValidation, ResourceVersionOnCreate) {
   EXPECT_FALSE(resourceVersionSetOnCreate(with(5)));
   EXPECT_FALSE(resourceVersionSetOnCreate(json::object()));
   // Validation itself does not look at it.
-  json obj = kBase;
+  json obj = baseMeta();
   obj["metadata"]["resourceVersion"] = "12345";
   EXPECT_TRUE(validateObjectMeta(obj, {}).empty());
 }

@@ -7,17 +7,19 @@ namespace {
 
 using nlohmann::json;
 
-const json kPod = json::parse(R"({"apiVersion":"v1","kind":"Pod",
+json basePod() {
+  return json::parse(R"({"apiVersion":"v1","kind":"Pod",
     "metadata":{"name":"web-1","namespace":"default","labels":{"app":"web"}},
     "spec":{"containers":[{"name":"app","image":"nginx:1.27",
                            "ports":[{"name":"http","containerPort":8080}]}],
             "hostname":"web-1","subdomain":"web"},
     "status":{"phase":"Running","podIP":"10.244.1.5",
               "conditions":[{"type":"Ready","status":"True"}]}})");
+}
 
 TEST(PodValidation, Create) {
   testing::runCreateRows(
-      "Pod", kPod,
+      "Pod", basePod(),
       {
           {"valid", "{}", {}},
           {"name is a subdomain", R"({"metadata":{"name":"web.1"}})", {}},
@@ -109,7 +111,7 @@ TEST(PodValidation, Create) {
 
 TEST(PodValidation, Update) {
   testing::runUpdateRows(
-      "Pod", kPod,
+      "Pod", basePod(),
       {
           {"image may change",
            R"({"spec":{"containers":[{"name":"app","image":"nginx:1.28",

@@ -45,14 +45,16 @@ TEST(PrepareForCreate, GenerationAndPodPhase) {
   EXPECT_EQ(running["status"]["phase"], "Running");
 }
 
-const json kOld = json::parse(R"({"metadata":{"name":"web","namespace":"d","uid":"u1",
+json baseOld() {
+  return json::parse(R"({"metadata":{"name":"web","namespace":"d","uid":"u1",
     "resourceVersion":"9","generation":2,"creationTimestamp":"2024-01-01T00:00:00Z"},
     "spec":{"type":"NodePort","clusterIP":"10.96.0.5","clusterIPs":["10.96.0.5"],
             "ipFamilies":["IPv4"],"ipFamilyPolicy":"SingleStack","externalTrafficPolicy":"Cluster",
             "ports":[{"name":"http","port":80,"nodePort":30080},{"name":"dns","port":53,"nodePort":30053}]},
     "status":{"loadBalancer":{}}})");
+}
 
-json update(const char* patch, std::string_view kind = "Service", const json& old = kOld) {
+json update(const char* patch, std::string_view kind = "Service", const json& old = baseOld()) {
   json obj = applyMergePatch(old, json::parse(patch));
   prepareForUpdate(kind, obj, old);
   return obj;
@@ -116,7 +118,7 @@ TEST(PrepareForUpdate, ToExternalNameDropsClusterIps) {
 }
 
 TEST(PrepareForUpdate, LeavingLoadBalancer) {
-  json old = applyMergePatch(kOld, json::parse(R"({"spec":{"type":"LoadBalancer",
+  json old = applyMergePatch(baseOld(), json::parse(R"({"spec":{"type":"LoadBalancer",
       "externalTrafficPolicy":"Local","healthCheckNodePort":31999,"allocateLoadBalancerNodePorts":true,
       "loadBalancerClass":"example.com/lb"},"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.1"}]}}})"));
   json obj = update(R"({"spec":{"type":"NodePort"}})", "Service", old);

@@ -8,13 +8,15 @@ namespace {
 using nlohmann::json;
 
 // "Y2VydA==" is "cert", "a2V5" is "key".
-const json kSecret = json::parse(R"({"apiVersion":"v1","kind":"Secret",
+json baseSecret() {
+  return json::parse(R"({"apiVersion":"v1","kind":"Secret",
     "metadata":{"name":"web-tls","namespace":"default"},"type":"kubernetes.io/tls",
     "data":{"tls.crt":"Y2VydA==","tls.key":"a2V5"}})");
+}
 
 TEST(SecretValidation, Create) {
   testing::runCreateRows(
-      "Secret", kSecret,
+      "Secret", baseSecret(),
       {
           {"valid", "{}", {}},
           {"tls needs tls.crt",
@@ -87,9 +89,9 @@ TEST(SecretValidation, Create) {
 }
 
 TEST(SecretValidation, SizeLimit) {
-  json secret = kSecret;
+  json secret = baseSecret();
   // 1 MiB + 3 bytes decoded.
-  secret["data"]["big"] = std::string(4 * (1024 * 1024 / 3 + 1), 'A');
+  secret["data"]["big"] = std::string(size_t{4} * (1024 * 1024 / 3 + 1), 'A');
   FieldErrors errs = testing::createPipeline("Secret", secret);
   ASSERT_EQ(errs.size(), 1U) << testing::dump(errs);
   EXPECT_EQ(errs[0].type, "FieldValueTooLong");
@@ -97,7 +99,7 @@ TEST(SecretValidation, SizeLimit) {
 }
 
 TEST(SecretValidation, Update) {
-  testing::runUpdateRows("Secret", kSecret,
+  testing::runUpdateRows("Secret", baseSecret(),
                          {
                              {"data may change", R"({"data":{"tls.key":"bmV3"}})", {}},
                              {"type is immutable",
@@ -106,7 +108,7 @@ TEST(SecretValidation, Update) {
                               "Invalid value: \"Opaque\": field is immutable"},
                          });
   testing::runUpdateRows(
-      "Secret", kSecret,
+      "Secret", baseSecret(),
       {
           {"unchanged", "{}", {}},
           {"data frozen",

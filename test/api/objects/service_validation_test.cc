@@ -9,15 +9,15 @@ namespace {
 
 using nlohmann::json;
 
-using testing::Row;
-
-const json kService = json::parse(R"({"apiVersion":"v1","kind":"Service",
+json baseService() {
+  return json::parse(R"({"apiVersion":"v1","kind":"Service",
     "metadata":{"name":"web","namespace":"default"},
     "spec":{"selector":{"app":"web"},"ports":[{"name":"http","port":80,"targetPort":8080}]}})");
+}
 
 TEST(ServiceValidation, Metadata) {
   testing::runCreateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"valid", "{}", {}},
           {"name is a DNS-1035 label",
@@ -44,7 +44,7 @@ TEST(ServiceValidation, Metadata) {
 
 TEST(ServiceValidation, Ports) {
   testing::runCreateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"ports required",
            R"({"spec":{"ports":null}})",
@@ -73,7 +73,7 @@ TEST(ServiceValidation, Ports) {
           {"protocol",
            R"({"spec":{"ports":[{"name":"http","port":80,"protocol":"HTTP"}]}})",
            {"FieldValueNotSupported spec.ports[0].protocol"},
-           "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\""},
+           R"(Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP")"},
           {"SCTP", R"({"spec":{"ports":[{"name":"http","port":80,"protocol":"SCTP"}]}})", {}},
           {"targetPort name",
            R"({"spec":{"ports":[{"name":"http","port":80,"targetPort":"Web_1"}]}})",
@@ -139,7 +139,7 @@ TEST(ServiceValidation, Ports) {
 
 TEST(ServiceValidation, TypesAndHeadless) {
   testing::runCreateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"unknown type",
            R"({"spec":{"type":"Internal"}})",
@@ -161,7 +161,7 @@ TEST(ServiceValidation, TypesAndHeadless) {
 
 TEST(ServiceValidation, ExternalName) {
   testing::runCreateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"valid",
            R"({"spec":{"type":"ExternalName","externalName":"db.example.com","ports":null,"selector":null}})",
@@ -190,12 +190,12 @@ TEST(ServiceValidation, ExternalName) {
 
 TEST(ServiceValidation, SessionAffinity) {
   testing::runCreateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"unknown",
            R"({"spec":{"sessionAffinity":"Sticky"}})",
            {"FieldValueNotSupported spec.sessionAffinity"},
-           "Unsupported value: \"Sticky\": supported values: \"ClientIP\", \"None\""},
+           R"(Unsupported value: "Sticky": supported values: "ClientIP", "None")"},
           {"ClientIP defaults its timeout", R"({"spec":{"sessionAffinity":"ClientIP"}})", {}},
           {"timeout zero",
            R"({"spec":{"sessionAffinity":"ClientIP","sessionAffinityConfig":{"clientIP":{"timeoutSeconds":0}}}})",
@@ -212,7 +212,7 @@ TEST(ServiceValidation, SessionAffinity) {
 
 TEST(ServiceValidation, ClusterIps) {
   testing::runCreateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"empty clusterIP is allocated later", R"({"spec":{"clusterIP":""}})", {}},
           {"chosen clusterIP", R"({"spec":{"clusterIP":"10.96.0.10"}})", {}},
@@ -268,7 +268,7 @@ TEST(ServiceValidation, ClusterIps) {
 
 TEST(ServiceValidation, ExternalAccess) {
   testing::runCreateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"externalIPs", R"({"spec":{"externalIPs":["192.0.2.10"]}})", {}},
           {"externalIP syntax",
@@ -394,12 +394,14 @@ TEST(ServiceValidation, RulesBehindDefaults) {
       });
 }
 
-const json kStored = json::parse(R"({"spec":{"clusterIP":"10.96.0.50","clusterIPs":["10.96.0.50"],
+json baseStored() {
+  return json::parse(R"({"spec":{"clusterIP":"10.96.0.50","clusterIPs":["10.96.0.50"],
     "ipFamilies":["IPv4"]}})");
+}
 
 TEST(ServiceValidation, Update) {
   testing::runUpdateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"unchanged", "{}", {}},
           {"labels may change", R"({"metadata":{"labels":{"a":"b"}}})", {}},
@@ -427,7 +429,7 @@ TEST(ServiceValidation, Update) {
            {"FieldValueInvalid metadata.name"}},
           {"to NodePort", R"({"spec":{"type":"NodePort"}})", {}},
       },
-      kStored);
+      baseStored());
 }
 
 TEST(ServiceValidation, UpdateDualStackDowngradeNeedsSingleStack) {
@@ -435,7 +437,7 @@ TEST(ServiceValidation, UpdateDualStackDowngradeNeedsSingleStack) {
       "clusterIPs":["10.96.0.50","fd00::50"],"ipFamilies":["IPv4","IPv6"],
       "ipFamilyPolicy":"RequireDualStack"}})");
   testing::runUpdateRows(
-      "Service", kService,
+      "Service", baseService(),
       {
           {"release the secondary IP with SingleStack",
            R"({"spec":{"clusterIPs":["10.96.0.50"],"ipFamilies":["IPv4"],"ipFamilyPolicy":"SingleStack"}})",
@@ -453,7 +455,7 @@ TEST(ServiceValidation, UpdateDualStackDowngradeNeedsSingleStack) {
 TEST(ServiceValidation, UpdateLoadBalancerClassIsImmutable) {
   const json stored = json::parse(R"({"spec":{"type":"LoadBalancer","clusterIP":"10.96.0.50",
       "clusterIPs":["10.96.0.50"],"loadBalancerClass":"example.com/a"}})");
-  testing::runUpdateRows("Service", kService,
+  testing::runUpdateRows("Service", baseService(),
                          {
                              {"same", "{}", {}},
                              {"changed",

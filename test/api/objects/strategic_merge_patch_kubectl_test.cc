@@ -45,7 +45,7 @@ json createdService(const json& file) {
 json patched(const json& live, const std::string& body, std::string_view kind) {
   auto got = applyStrategicMergePatch(live, json::parse(body), kind);
   EXPECT_TRUE(got) << got.error();
-  if (!got) return json();
+  if (!got) return {};
   json obj = *got;
   applyDefaults(kind, obj);
   prepareForUpdate(kind, obj, live);

@@ -126,7 +126,8 @@ json sampleOf(std::string_view kind) {
   return json::parse(R"({"metadata":{"name":"a"},"spec":{"x":[1,{"y":2}]}})");
 }
 
-void collectPaths(const json& v, json::json_pointer at, std::vector<json::json_pointer>& out) {
+void collectPaths(const json& v, const json::json_pointer& at,
+                  std::vector<json::json_pointer>& out) {
   out.push_back(at);
   if (v.is_object()) {
     for (const auto& [k, e] : v.items()) collectPaths(e, at / k, out);

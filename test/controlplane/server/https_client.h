@@ -56,6 +56,25 @@ class HttpsClient {
     return {};
   }
 
+  // Writes `raw` bytes as they are (a request that may be malformed or incomplete) on a fresh
+  // connection and reads one response.
+  HttpResult rawExchange(const std::string& raw) {
+    namespace http = boost::beast::http;
+    try {
+      stream_.reset();
+      connect();
+      boost::asio::write(*stream_, boost::asio::buffer(raw));
+      boost::beast::flat_buffer buf;
+      http::response<http::string_body> res;
+      http::read(*stream_, buf, res);
+      stream_.reset();
+      return {static_cast<int>(res.result_int()), res.body()};
+    } catch (const std::exception&) {
+      stream_.reset();
+      return {};
+    }
+  }
+
  private:
   void connect() {
     stream_ = std::make_unique<Stream>(io_, tls_);
