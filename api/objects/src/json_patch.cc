@@ -46,24 +46,11 @@ std::string missing(const char* op, const std::string& what, const std::string& 
          quoted(path) + ": missing value";
 }
 
-// The container that holds the value `tokens` names: tokens[0..n-1] walked from `doc`.
+// The container that holds the value `tokens` names: tokens[0..n-1] walked from `doc` by the
+// same walk as resolveJsonPointer (the document is ours to modify).
 json* parentOf(json& doc, const JsonPointer& tokens) {
-  json* cur = &doc;
-  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
-    const std::string& t = tokens[i];
-    if (cur->is_object()) {
-      auto it = cur->find(t);
-      if (it == cur->end()) return nullptr;
-      cur = &*it;
-    } else if (cur->is_array()) {
-      auto idx = parseArrayIndex(t);
-      if (!idx || *idx >= cur->size()) return nullptr;
-      cur = &(*cur)[*idx];
-    } else {
-      return nullptr;
-    }
-  }
-  return cur;
+  std::span<const std::string> prefix(tokens.data(), tokens.empty() ? 0 : tokens.size() - 1);
+  return const_cast<json*>(resolveJsonPointer(doc, prefix));
 }
 
 // add (§4.1), or with `replace` the assignment of §4.3 to a target known to exist.

@@ -60,7 +60,8 @@ std::optional<size_t> parseArrayIndex(std::string_view token) {
   return value;
 }
 
-const nlohmann::json* resolveJsonPointer(const nlohmann::json& doc, const JsonPointer& tokens) {
+const nlohmann::json* resolveJsonPointer(const nlohmann::json& doc,
+                                         std::span<const std::string> tokens) {
   const nlohmann::json* cur = &doc;
   for (const auto& t : tokens) {
     if (cur->is_object()) {

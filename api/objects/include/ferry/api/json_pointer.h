@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,7 @@ std::string formatJsonPointer(const JsonPointer& tokens);
 // An array index token (RFC 6901 §4): "0" or digits without a leading zero.
 std::optional<size_t> parseArrayIndex(std::string_view token);
 // The value the pointer names, or nullptr when any step is missing (never throws).
-const nlohmann::json* resolveJsonPointer(const nlohmann::json& doc, const JsonPointer& tokens);
+const nlohmann::json* resolveJsonPointer(const nlohmann::json& doc,
+                                         std::span<const std::string> tokens);
 
 }  // namespace ferry::api
