@@ -50,18 +50,8 @@ EndpointsResult reconcileEndpoints(const Json& service, const std::vector<Json>&
                                    const Json& existing, const EndpointsOptions& options) {
   EndpointsResult out;
   auto svc = detail::readService(service, out.warnings);
-  if (!svc) {
-    out.skip_reason = "the service could not be read";
-    return out;
-  }
-  if (svc->external_name) {
-    out.skip_reason = "service type ExternalName";
-    return out;
-  }
-  if (!svc->has_selector) {
-    out.skip_reason = "service has no selector";
-    return out;
-  }
+  out.skip_reason = detail::selectorControllerSkipReason(svc);
+  if (!out.skip_reason.empty()) return out;
 
   std::vector<AddressPort> entries;
   for (const Json& pod : pods) {

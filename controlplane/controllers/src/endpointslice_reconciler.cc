@@ -219,20 +219,9 @@ SliceChanges reconcileEndpointSlices(const Json& service, const std::vector<Json
                                      const EndpointSliceOptions& options) {
   SliceChanges out;
   auto svc = detail::readService(service, out.warnings);
-  if (!svc) {
-    out.skip_reason = "the service could not be read";
-    return out;
-  }
-  // syncService: ExternalName Services and Services without a selector get no slices from this
-  // controller (kubernetes/kubernetes#105986); existing ones are left for the garbage collector.
-  if (svc->external_name) {
-    out.skip_reason = "service type ExternalName";
-    return out;
-  }
-  if (!svc->has_selector) {
-    out.skip_reason = "service has no selector";
-    return out;
-  }
+  // Skipped Services keep their existing slices; the garbage collector removes them.
+  out.skip_reason = detail::selectorControllerSkipReason(svc);
+  if (!out.skip_reason.empty()) return out;
 
   std::vector<PodEntry> entries;
   for (const Json& pod : pods) {

@@ -76,6 +76,13 @@ std::optional<int32_t> findInContainers(const Json& containers, const ServicePor
 
 }  // namespace
 
+std::string selectorControllerSkipReason(const std::optional<ServiceFacts>& service) {
+  if (!service) return "the service could not be read";
+  if (service->external_name) return "service type ExternalName";
+  if (!service->has_selector) return "service has no selector";
+  return {};
+}
+
 std::optional<ServiceFacts> readService(const Json& service, std::vector<std::string>& warnings) {
   ServiceFacts s;
   s.name = nameOf(service);

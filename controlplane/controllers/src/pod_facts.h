@@ -41,6 +41,10 @@ struct ServiceFacts {
 // nullopt (with a warning) when `service` is not an object with a name.
 std::optional<ServiceFacts> readService(const Json& service, std::vector<std::string>& warnings);
 
+// Why the endpoints controllers leave a Service alone (syncService: unreadable, ExternalName,
+// no selector — kubernetes/kubernetes#105986), or "" when they manage it.
+std::string selectorControllerSkipReason(const std::optional<ServiceFacts>& service);
+
 struct PodFacts {
   const Json* pod = nullptr;
   std::string name;
