@@ -353,6 +353,56 @@ Reply ApiServer::deleteNamespace(const std::string& name, const std::string& uid
   return jsonReply(200, *marked);
 }
 
+// Where a watch stream's events come from: the resource's watch cache, or, for a start older
+// than the cache can replay, a store watch of its own.
+class ApiServer::WatchSource {
+ public:
+  explicit WatchSource(std::unique_ptr<CachedWatch> cached) : cached_(std::move(cached)) {}
+  explicit WatchSource(std::unique_ptr<store::Watch> direct) : direct_(std::move(direct)) {}
+
+  store::Status poll(std::vector<CachedEventPtr>& out, size_t max) {
+    if (cached_) return cached_->poll(out, max);
+    raw_.clear();
+    store::Status st = direct_->poll(raw_, max);
+    for (const auto& e : raw_) out.push_back(std::make_shared<const CachedEvent>(e));
+    return st;
+  }
+
+ private:
+  std::unique_ptr<CachedWatch> cached_;
+  std::unique_ptr<store::Watch> direct_;
+  std::vector<store::Event> raw_;
+};
+
+std::shared_ptr<WatchCache> ApiServer::cacheFor(const ResourceInfo& info) {
+  std::lock_guard lock(caches_mu_);
+  auto& cache = caches_[info.prefix()];
+  if (!cache) {
+    WatchCacheOptions opts;
+    opts.capacity = options_.watch_cache_capacity;
+    cache = std::make_shared<WatchCache>(storage_.store(), info.prefix(), opts);
+  }
+  return cache;
+}
+
+store::Result<std::unique_ptr<ApiServer::WatchSource>> ApiServer::openWatch(const ResourceInfo& info,
+                                                                             const std::string& prefix,
+                                                                             store::Revision after,
+                                                                             std::function<void()> on_ready) {
+  if (auto cached = cacheFor(info)->subscribe(prefix, after, on_ready))
+    return std::make_unique<WatchSource>(std::move(cached));
+  metrics_.counter("ferry_apiserver_watch_cache_misses_total",
+                   "Watches that started before their resource's watch cache could replay, served by a store watch.",
+                   {{"resource", info.plural}})
+      .inc();
+  store::WatchOptions wopts;
+  wopts.queue_limit = options_.watch_queue_limit;
+  wopts.on_ready = std::move(on_ready);
+  auto w = storage_.store().watch(prefix, after, wopts);
+  if (!w.ok()) return w.status();
+  return std::make_unique<WatchSource>(std::move(*w));
+}
+
 awaitable<void> ApiServer::watch(HttpRequest& req, ResponseWriter& out, const WatchPlan& plan) {
   const ResourceInfo& info = plan.info;
   const std::string& ns = plan.ns;
@@ -365,10 +415,8 @@ awaitable<void> ApiServer::watch(HttpRequest& req, ResponseWriter& out, const Wa
 
   auto ex = co_await asio::this_coro::executor;
   auto wake = std::make_shared<WatchWake>(ex);
-  store::WatchOptions wopts;
-  wopts.queue_limit = options_.watch_queue_limit;
   std::weak_ptr<WatchWake> weak = wake;
-  wopts.on_ready = [weak] {
+  std::function<void()> on_ready = [weak] {
     if (auto w = weak.lock()) {
       w->pending.store(true);
       asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
@@ -397,7 +445,7 @@ awaitable<void> ApiServer::watch(HttpRequest& req, ResponseWriter& out, const Wa
     }
     after = v;
   }
-  auto w = storage_.store().watch(prefix, after, wopts);
+  auto w = openWatch(info, prefix, *after, on_ready);
   if (!w.ok()) {
     if (w.code() == store::StatusCode::kCompacted) {
       // As kube-apiserver: a 200 stream carrying one ERROR event with a 410 Status.
@@ -411,7 +459,7 @@ awaitable<void> ApiServer::watch(HttpRequest& req, ResponseWriter& out, const Wa
     co_await out.send(503, kJson, statusLine(ApiStatus::unavailable(w.status().toString())));
     co_return;
   }
-  std::unique_ptr<store::Watch> watch = std::move(*w);
+  std::unique_ptr<WatchSource> source = std::move(*w);
   auto& watchers = metrics_.gauge("ferry_apiserver_watchers", "Open watch streams.", {{"resource", info.plural}});
   watchers.add(1);
   struct Done {
@@ -427,38 +475,19 @@ awaitable<void> ApiServer::watch(HttpRequest& req, ResponseWriter& out, const Wa
   store::Revision last_rv = *after;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto next_bookmark = std::chrono::steady_clock::now() + options_.bookmark_interval;
-  std::vector<store::Event> events;
+  std::vector<CachedEventPtr> events;
   for (;;) {
     events.clear();
     wake->pending.store(false);
-    store::Status st = watch->poll(events, 256);
+    store::Status st = source->poll(events, 256);
     std::string batch;
     for (const auto& e : events) {
-      last_rv = e.kv->mod_revision;
-      json obj;
-      const char* type_name;
-      if (e.type == store::EventType::kDelete) {
-        if (!e.prev) continue;
-        obj = ObjectStorage::fromKv(*e.prev);
-        obj["metadata"]["resourceVersion"] = std::to_string(e.kv->mod_revision);
-        type_name = "DELETED";
-        if (filter && !filter(obj)) continue;
-      } else {
-        obj = ObjectStorage::fromKv(*e.kv);
-        const bool now_matches = !filter || filter(obj);
-        const bool was_matching = e.prev && (!filter || filter(ObjectStorage::fromKv(*e.prev)));
-        if (now_matches && !was_matching) type_name = "ADDED";
-        else if (now_matches) type_name = "MODIFIED";
-        else if (was_matching) type_name = "DELETED";  // left the selector
-        else continue;
-      }
-      json ev = {{"type", type_name}, {"object", std::move(obj)}};
-      batch += ev.dump(-1, ' ', false, json::error_handler_t::replace);
-      batch += '\n';
+      last_rv = e->revision();
+      batch += watchEventLine(*e, filter);
     }
     if (!batch.empty() && !co_await out.writeChunk(std::move(batch))) co_return;
     if (!st.ok()) {
-      // Cut off (too slow) or the store went away: end the stream so the client re-lists.
+      // Cut off (too slow) or the history is gone: end the stream so the client re-lists.
       if (st.code() == store::StatusCode::kOverflow || st.code() == store::StatusCode::kCompacted) {
         json ev = {{"type", "ERROR"}, {"object", ApiStatus::gone("watch fell too far behind: " + st.message()).toJson()}};
         co_await out.writeChunk(ev.dump() + "\n");

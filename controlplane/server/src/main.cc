@@ -38,6 +38,7 @@ struct Flags {
   std::string service_cidr = "10.96.0.0/12";
   std::string service_cidr_v6;
   std::string node_port_range = "30000-32767";
+  std::vector<std::string> lb_ip_pool;  // at most one CIDR per family
   std::string tls_cert_file, tls_key_file;
   std::string token_auth_file;
   std::string kubeconfig_out;
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
                  "address agents and the default/kubernetes Endpoints use to reach this server")->capture_default_str();
   app.add_option("--service-cluster-ip-range", f.service_cidr, "ClusterIP range")->capture_default_str();
   app.add_option("--service-cluster-ip-range-v6", f.service_cidr_v6, "optional IPv6 ClusterIP range");
+  app.add_option("--loadbalancer-ip-pool", f.lb_ip_pool,
+                 "CIDRs (one IPv4, one IPv6) LoadBalancer Services get status.loadBalancer.ingress from; "
+                 "unset: LoadBalancer IPs are left to another controller")
+      ->delimiter(',');
   app.add_option("--service-node-port-range", f.node_port_range, "NodePort range")->capture_default_str();
   app.add_option("--tls-cert-file", f.tls_cert_file, "serving certificate (generated under data-dir when unset)");
   app.add_option("--tls-private-key-file", f.tls_key_file, "serving key");
@@ -115,6 +120,14 @@ int main(int argc, char** argv) {
     v6 = model::Cidr::parse(f.service_cidr_v6);
     if (!v6 || v6->base().family() != model::Family::kIpv6) return fail("--service-cluster-ip-range-v6 must be an IPv6 CIDR");
   }
+  std::optional<model::Cidr> lb4, lb6;
+  for (const auto& text : f.lb_ip_pool) {
+    auto cidr = model::Cidr::parse(text);
+    if (!cidr) return fail("--loadbalancer-ip-pool: not a CIDR: " + text);
+    auto& slot = cidr->base().family() == model::Family::kIpv4 ? lb4 : lb6;
+    if (slot) return fail("--loadbalancer-ip-pool takes at most one CIDR per address family");
+    slot = cidr;
+  }
   uint16_t np_lo, np_hi;
   if (!parsePortRange(f.node_port_range, np_lo, np_hi)) return fail("--service-node-port-range must look like 30000-32767");
 
@@ -136,9 +149,16 @@ int main(int argc, char** argv) {
   if (auto s = ips4.load(*st); !s.ok()) return fail("load allocations: " + s.toString());
   if (ips6) (void)ips6->load(*st);
   if (auto s = node_ports.load(*st); !s.ok()) return fail("load allocations: " + s.toString());
+  std::unique_ptr<IpAllocator> lb_ips4, lb_ips6;
+  if (lb4) lb_ips4 = std::make_unique<IpAllocator>(*lb4, "lb-v4");
+  if (lb6) lb_ips6 = std::make_unique<IpAllocator>(*lb6, "lb-v6");
+  for (auto* pool : {lb_ips4.get(), lb_ips6.get()})
+    if (pool)
+      if (auto s = pool->load(*st); !s.ok()) return fail("load allocations: " + s.toString());
 
   ObjectStorage storage(*st);
   ServiceAllocation service_alloc(*st, ips4, ips6.get(), node_ports);
+  service_alloc.setLoadBalancerPools(lb_ips4.get(), lb_ips6.get());
   Admission admission(service_alloc);
   if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port}); !b.ok()) return fail(b.error());
 

@@ -49,12 +49,69 @@ ServiceAllocation::Held ServiceAllocation::held(const json& svc) {
     h.ports.push_back(static_cast<uint16_t>(it->get<int>()));
   std::sort(h.ports.begin(), h.ports.end());
   h.ports.erase(std::unique(h.ports.begin(), h.ports.end()), h.ports.end());
+  if (auto st = svc.find("status"); st != svc.end() && st->is_object())
+    if (auto lb = st->find("loadBalancer"); lb != st->end() && lb->is_object())
+      if (auto ing = lb->find("ingress"); ing != lb->end() && ing->is_array())
+        for (const auto& i : *ing)
+          if (i.is_object() && i.contains("ip") && i["ip"].is_string()) h.lb_ips.push_back(i["ip"]);
   return h;
 }
 
 IpAllocator* ServiceAllocation::allocatorFor(const model::IpAddress& ip) {
   if (ip.family() == model::Family::kIpv4) return &v4_;
   return v6_;
+}
+
+IpAllocator* ServiceAllocation::poolFor(const model::IpAddress& ip) {
+  IpAllocator* pool = ip.family() == model::Family::kIpv4 ? lb_v4_ : lb_v6_;
+  return pool && pool->contains(ip) ? pool : nullptr;
+}
+
+void ServiceAllocation::allocateLoadBalancerIp(json& svc, const Held& before, WritePlan& plan,
+                                               api::FieldErrors& errors) {
+  if (!lb_v4_ && !lb_v6_) return;  // no pool: status belongs to whoever else writes it
+  json& spec = svc["spec"];
+  const std::string owner = ownerOf(svc);
+  // A loadBalancerClass names another implementation; that one fills the status.
+  const bool ours = str(spec, "type") == "LoadBalancer" && str(spec, "loadBalancerClass").empty();
+  std::optional<model::IpAddress> keep;
+  for (const auto& text : before.lb_ips)
+    if (auto ip = model::IpAddress::parse(text); ip && poolFor(*ip)) keep = ip;
+  if (!ours) {
+    if (keep && svc.contains("status") && svc["status"].is_object()) svc["status"].erase("loadBalancer");
+    return;  // the record is released with the other no-longer-held values
+  }
+  // spec.loadBalancerIP (deprecated, still used) asks for one address of the pool.
+  if (std::string wanted = str(spec, "loadBalancerIP"); !wanted.empty()) {
+    auto ip = model::IpAddress::parse(wanted);
+    if (!ip || !poolFor(*ip)) {
+      errors.push_back(invalidField("spec.loadBalancerIP", "Invalid value: \"" + wanted +
+                                                               "\": not an address of the load balancer IP pool"));
+      return;
+    }
+    if (!keep || *keep != *ip) {
+      if (takenByOther(poolFor(*ip)->recordKey(*ip), owner)) {
+        errors.push_back(invalidField("spec.loadBalancerIP", "Invalid value: \"" + wanted + "\": already allocated"));
+        return;
+      }
+      plan.compares.push_back({poolFor(*ip)->recordKey(*ip), 0});
+      plan.ops.push_back(store::TxnOp::put(poolFor(*ip)->recordKey(*ip), owner));
+      poolFor(*ip)->markUsed(*ip);
+    }
+    keep = ip;
+  } else if (!keep) {
+    // The pool of the Service's primary family, else whichever exists.
+    const bool v6_first = spec.contains("ipFamilies") && spec["ipFamilies"].is_array() && !spec["ipFamilies"].empty() &&
+                          spec["ipFamilies"][0] == "IPv6";
+    IpAllocator* pool = v6_first ? (lb_v6_ ? lb_v6_ : lb_v4_) : (lb_v4_ ? lb_v4_ : lb_v6_);
+    auto ip = pool->pick(/*allow_first=*/true);
+    if (!ip) return;  // exhausted: stays <pending>, as with any LB implementation out of space
+    pool->markUsed(*ip);
+    plan.compares.push_back({pool->recordKey(*ip), 0});
+    plan.ops.push_back(store::TxnOp::put(pool->recordKey(*ip), owner));
+    keep = ip;
+  }
+  svc["status"]["loadBalancer"]["ingress"] = json::array({{{"ip", keep->toString()}, {"ipMode", "VIP"}}});
 }
 
 bool ServiceAllocation::takenByOther(const std::string& key, const std::string& owner) {
@@ -176,8 +233,17 @@ ApiResult<WritePlan> ServiceAllocation::allocate(json& svc, const json* old) {
     claim(key);
   }
 
+  allocateLoadBalancerIp(svc, before, plan, errors);
+
   // Release what the update no longer uses.
   const Held after = held(svc);
+  for (const auto& ip_text : before.lb_ips) {
+    if (std::find(after.lb_ips.begin(), after.lb_ips.end(), ip_text) != after.lb_ips.end()) continue;
+    if (auto ip = model::IpAddress::parse(ip_text); ip && poolFor(*ip) && !takenByOther(poolFor(*ip)->recordKey(*ip), owner)) {
+      plan.ops.push_back(store::TxnOp::del(poolFor(*ip)->recordKey(*ip)));
+      poolFor(*ip)->markFree(*ip);
+    }
+  }
   for (const auto& ip_text : before.ips) {
     if (std::find(after.ips.begin(), after.ips.end(), ip_text) != after.ips.end()) continue;
     if (auto ip = model::IpAddress::parse(ip_text); ip && allocatorFor(*ip))
@@ -203,6 +269,13 @@ WritePlan ServiceAllocation::release(const json& svc) {
   for (uint16_t port : h.ports) {
     plan.ops.push_back(store::TxnOp::del(node_ports_.recordKey(port)));
     node_ports_.markFree(port);
+  }
+  // Only a pool address this Service holds: a status written by someone else names no record.
+  for (const auto& ip_text : h.lb_ips) {
+    auto ip = model::IpAddress::parse(ip_text);
+    if (!ip || !poolFor(*ip) || takenByOther(poolFor(*ip)->recordKey(*ip), ownerOf(svc))) continue;
+    plan.ops.push_back(store::TxnOp::del(poolFor(*ip)->recordKey(*ip)));
+    poolFor(*ip)->markFree(*ip);
   }
   return plan;
 }

@@ -30,6 +30,9 @@ class AllocationTest : public ::testing::Test {
     ports_ = std::make_unique<PortAllocator>(30000, 30299, "nodeports");
     storage_ = std::make_unique<ObjectStorage>(*store_);
     alloc_ = std::make_unique<ServiceAllocation>(*store_, *ips_, nullptr, *ports_);
+    // A tiny pool, so exhaustion and reuse are reachable: 192.0.2.0/30 has .1 and .2.
+    lb_pool_ = std::make_unique<IpAllocator>(*model::Cidr::parse("192.0.2.0/30"), "lb-v4");
+    alloc_->setLoadBalancerPools(lb_pool_.get(), nullptr);
     admission_ = std::make_unique<Admission>(*alloc_);
     svc_ = resourceInfo(*api::findResource("", "v1", "services"));
     auto ns = resourceInfo(*api::findResource("", "v1", "namespaces"));
@@ -52,6 +55,7 @@ class AllocationTest : public ::testing::Test {
   std::unique_ptr<IpAllocator> ips_;
   std::unique_ptr<PortAllocator> ports_;
   std::unique_ptr<ObjectStorage> storage_;
+  std::unique_ptr<IpAllocator> lb_pool_;
   std::unique_ptr<ServiceAllocation> alloc_;
   std::unique_ptr<Admission> admission_;
   ResourceInfo svc_;
@@ -132,6 +136,63 @@ TEST_F(AllocationTest, TypeChangeReleasesNodePorts) {
   ASSERT_TRUE(u.ok()) << u.status().message;
   EXPECT_FALSE((*u)["spec"]["ports"][0].contains("nodePort"));
   auto reuse = create("u", "NodePort", {{"ports", {{{"port", 80}, {"nodePort", 30010}}}}});
+  EXPECT_TRUE(reuse.ok()) << reuse.status().message;
+}
+
+std::string lbIp(const json& svc) {
+  const json ing = svc.value(json::json_pointer("/status/loadBalancer/ingress"), json::array());
+  return ing.is_array() && !ing.empty() ? ing[0].value("ip", "") : "";
+}
+
+TEST_F(AllocationTest, LoadBalancerServicesGetPoolAddressesUntilItRunsOut) {
+  auto a = create("lb-a", "LoadBalancer");
+  auto b = create("lb-b", "LoadBalancer");
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::set<std::string> got = {lbIp(*a), lbIp(*b)};
+  EXPECT_EQ(got, (std::set<std::string>{"192.0.2.1", "192.0.2.2"}));
+  EXPECT_EQ((*a)["status"]["loadBalancer"]["ingress"][0]["ipMode"], "VIP");
+  // Exhausted: the third stays pending rather than failing or sharing an address.
+  auto c = create("lb-c", "LoadBalancer");
+  ASSERT_TRUE(c.ok()) << c.status().message;
+  EXPECT_EQ(lbIp(*c), "");
+  // Other implementations' Services (loadBalancerClass) are not ours to address.
+  ASSERT_TRUE(storage_->remove(svc_, "default", "lb-a", "", "", admission_->releaseFor(svc_)).ok());
+  auto classed = create("lb-classed", "LoadBalancer", {{"loadBalancerClass", "example.com/other"}});
+  ASSERT_TRUE(classed.ok()) << classed.status().message;
+  EXPECT_EQ(lbIp(*classed), "");
+  // The deleted Service's address is free again.
+  auto d = create("lb-d", "LoadBalancer");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(lbIp(*d), lbIp(*a));
+}
+
+TEST_F(AllocationTest, LoadBalancerAddressKeptOnUpdateReleasedOnTypeChange) {
+  auto a = create("lb", "LoadBalancer", {{"loadBalancerIP", "192.0.2.2"}});
+  ASSERT_TRUE(a.ok()) << a.status().message;
+  EXPECT_EQ(lbIp(*a), "192.0.2.2");
+  auto taken = create("other", "LoadBalancer", {{"loadBalancerIP", "192.0.2.2"}});
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.status().code, 422);
+  auto outside = create("outside", "LoadBalancer", {{"loadBalancerIP", "198.51.100.7"}});
+  ASSERT_FALSE(outside.ok());
+  EXPECT_EQ(outside.status().code, 422);
+
+  // An update that leaves status out (as every main-resource update does) keeps the address.
+  json upd = *a;
+  upd.erase("status");
+  upd["metadata"]["labels"]["touched"] = "yes";
+  auto kept = storage_->update(svc_, "default", "lb", upd, admission_->admitFor(svc_, ""));
+  ASSERT_TRUE(kept.ok()) << kept.status().message;
+  EXPECT_EQ(lbIp(*kept), "192.0.2.2");
+
+  json to_cluster_ip = *kept;
+  to_cluster_ip["spec"]["type"] = "ClusterIP";
+  to_cluster_ip["spec"].erase("loadBalancerIP");
+  for (auto& p : to_cluster_ip["spec"]["ports"]) p.erase("nodePort");
+  auto changed = storage_->update(svc_, "default", "lb", to_cluster_ip, admission_->admitFor(svc_, ""));
+  ASSERT_TRUE(changed.ok()) << changed.status().message;
+  EXPECT_EQ(lbIp(*changed), "");
+  auto reuse = create("reuse", "LoadBalancer", {{"loadBalancerIP", "192.0.2.2"}});
   EXPECT_TRUE(reuse.ok()) << reuse.status().message;
 }
 

@@ -41,7 +41,7 @@ spec:
 
 class KubectlTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { cp_ = new ControlPlane(); }
+  static void SetUpTestSuite() { cp_ = new ControlPlane({"--loadbalancer-ip-pool=192.0.2.0/28"}); }
   static void TearDownTestSuite() {
     delete cp_;
     cp_ = nullptr;
@@ -95,6 +95,15 @@ TEST_F(KubectlTest, GetPrintsKubeColumns) {
   EXPECT_OK(yaml_out);
   EXPECT_NE(yaml_out.out.find("kind: Service"), std::string::npos);
   EXPECT_NE(yaml_out.out.find("nodePort: 3"), std::string::npos);
+}
+
+TEST_F(KubectlTest, LoadBalancerGetsAnExternalIpFromThePool) {
+  EXPECT_OK(k({"create", "service", "loadbalancer", "lb-web", "--tcp=80:8080"}));
+  auto table = k({"get", "svc", "lb-web"});
+  EXPECT_OK(table);
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\nlb-web\s+LoadBalancer\s+10\.\S+\s+192\.0\.2\.\d+\s+80:3\d{4}/TCP\s)")))
+      << table.out;
+  EXPECT_OK(k({"delete", "svc", "lb-web"}));
 }
 
 TEST_F(KubectlTest, LabelAnnotatePatchAndSelectAcrossNamespaces) {

@@ -7,6 +7,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -14,6 +17,7 @@
 #include "ferry/controlplane/auth.h"
 #include "ferry/controlplane/http_server.h"
 #include "ferry/controlplane/object_storage.h"
+#include "ferry/controlplane/watch_cache.h"
 #include "ferry/runtime/metrics.h"
 
 namespace ferry::api {
@@ -25,7 +29,8 @@ namespace ferry::controlplane {
 struct ApiServerOptions {
   std::chrono::seconds bookmark_interval{60};
   std::chrono::seconds max_watch_timeout{1800};  // watches end by themselves (clients re-watch)
-  size_t watch_queue_limit = 1000;               // events a slow watcher may lag behind
+  size_t watch_queue_limit = 1000;               // events a slow watcher may lag behind (store watches)
+  size_t watch_cache_capacity = 4096;            // events each resource's watch cache keeps
   std::function<void()> on_scrape;               // refreshes pull-style gauges before /metrics
 };
 
@@ -56,6 +61,11 @@ class ApiServer {
   // coroutines mis-handle some initializer lists, and plain functions are easier to test.
   Reply serveResource(HttpRequest& req, const UserInfo& user, std::optional<WatchPlan>& watch_plan);
   boost::asio::awaitable<void> watch(HttpRequest& req, ResponseWriter& out, const WatchPlan& plan);
+  class WatchSource;
+  // The resource's watch cache, started on first use and kept for the server's lifetime.
+  std::shared_ptr<WatchCache> cacheFor(const ResourceInfo& info);
+  store::Result<std::unique_ptr<WatchSource>> openWatch(const ResourceInfo& info, const std::string& prefix,
+                                                        store::Revision after, std::function<void()> on_ready);
   Reply deleteNamespace(const std::string& name, const std::string& uid, const std::string& rv);
 
   ObjectStorage& storage_;
@@ -63,6 +73,8 @@ class ApiServer {
   const Admission& admission_;
   runtime::Registry& metrics_;
   ApiServerOptions options_;
+  std::mutex caches_mu_;
+  std::map<std::string, std::shared_ptr<WatchCache>> caches_;  // by resource key prefix
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 
