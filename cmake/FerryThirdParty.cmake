@@ -38,3 +38,11 @@ find_package(Protobuf REQUIRED)
 add_library(ferry_protobuf INTERFACE)
 target_link_libraries(ferry_protobuf INTERFACE protobuf::libprotobuf)
 add_library(ferry::protobuf ALIAS ferry_protobuf)
+
+# gRPC (Debian's libgrpc++-dev ships CMake config; the C++ code generator comes with
+# protobuf-compiler-grpc).
+find_package(gRPC CONFIG REQUIRED)
+find_program(FERRY_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+add_library(ferry_grpc INTERFACE)
+target_link_libraries(ferry_grpc INTERFACE gRPC::grpc++ protobuf::libprotobuf)
+add_library(ferry::grpc ALIAS ferry_grpc)

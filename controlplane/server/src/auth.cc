@@ -68,6 +68,7 @@ api::Result<Authenticator> Authenticator::loadOrCreate(const std::filesystem::pa
     std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     out << randomToken() << ",admin,admin,\"system:masters\"\n";
     out << randomToken() << ",system:node:agent,node-agent,\"system:nodes\"\n";
+    out << randomToken() << ",system:node:ingress,ingress-agent,\"system:nodes,ferry:ingress\"\n";
     if (!out.flush()) return api::Error{"write token file " + path.string()};
   }
   std::ifstream in(path);
@@ -106,8 +107,10 @@ bool authorize(const UserInfo& user, const Access& a) {
   if (hasGroup(user, "system:nodes")) {
     const bool read = a.verb == "get" || a.verb == "list" || a.verb == "watch";
     static const std::vector<std::string> readable = {"services", "endpoints", "endpointslices", "ingresses",
-                                                      "ingressclasses", "nodes", "secrets", "namespaces", "pods"};
+                                                      "ingressclasses", "nodes", "namespaces", "pods"};
     if (read && std::find(readable.begin(), readable.end(), a.resource) != readable.end()) return true;
+    // Certificates' private keys go to the nodes that terminate TLS (the ingress tier) only.
+    if (read && a.resource == "secrets" && a.group.empty()) return hasGroup(user, "ferry:ingress");
     if (a.resource == "nodes" && (a.verb == "create" || a.verb == "update" || a.verb == "patch")) return true;
     if (a.resource == "events" && (a.verb == "create" || a.verb == "patch")) return true;
     if (a.resource == "ingresses" && a.subresource == "status" && (a.verb == "update" || a.verb == "patch"))

@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <grpcpp/grpcpp.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -16,6 +17,7 @@
 #include "ferry/controlplane/auth.h"
 #include "ferry/controlplane/bootstrap.h"
 #include "ferry/controlplane/compactor.h"
+#include "ferry/controlplane/feed_service.h"
 #include "ferry/controlplane/http_server.h"
 #include "ferry/controlplane/pki.h"
 #include "ferry/runtime/config_file.h"
@@ -34,6 +36,7 @@ struct Flags {
   std::string data_dir = "/var/lib/ferry/controlplane";
   std::string bind_address = "0.0.0.0";
   uint16_t secure_port = 6443;
+  uint16_t feed_port = 6444;
   std::string advertise_address = "127.0.0.1";
   std::string service_cidr = "10.96.0.0/12";
   std::string service_cidr_v6;
@@ -74,6 +77,8 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", f.data_dir, "where the store, PKI, tokens and kubeconfig live")->capture_default_str();
   app.add_option("--bind-address", f.bind_address, "address to serve HTTPS on")->capture_default_str();
   app.add_option("--secure-port", f.secure_port, "HTTPS port")->capture_default_str();
+  app.add_option("--feed-port", f.feed_port, "gRPC port of the agents' feed (TLS, bearer tokens; 0 = off)")
+      ->capture_default_str();
   app.add_option("--advertise-address", f.advertise_address,
                  "address agents and the default/kubernetes Endpoints use to reach this server")->capture_default_str();
   app.add_option("--service-cluster-ip-range", f.service_cidr, "ClusterIP range")->capture_default_str();
@@ -220,6 +225,31 @@ int main(int argc, char** argv) {
   FERRY_LOG(kInfo, "serving", {{"address", f.bind_address}, {"port", https.port()}, {"data_dir", f.data_dir},
                                {"kubeconfig", kubeconfig.string()}, {"revision", st->currentRevision()}});
 
+  // The agents' feed: gRPC over TLS with the serving certificate; HTTP/2 keepalive pings find
+  // dead agents, and agents may ping idle streams that often.
+  std::unique_ptr<FeedService> feed;
+  std::unique_ptr<grpc::Server> feed_server;
+  if (f.feed_port != 0) {
+    feed = std::make_unique<FeedService>(*st, *auth, metrics);
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({readFile(key), readFile(cert)});
+    grpc::ServerBuilder builder;
+    int bound_port = 0;
+    const std::string feed_addr =
+        (f.bind_address.find(':') != std::string::npos ? "[" + f.bind_address + "]" : f.bind_address) + ":" +
+        std::to_string(f.feed_port);
+    builder.AddListeningPort(feed_addr, grpc::SslServerCredentials(ssl), &bound_port);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+    builder.RegisterService(feed.get());
+    feed_server = builder.BuildAndStart();
+    if (!feed_server || bound_port == 0) return fail("listen on " + feed_addr + " for the feed");
+    FERRY_LOG(kInfo, "serving the agents' feed", {{"address", f.bind_address}, {"port", bound_port}});
+  }
+
   Compactor compactor(io, *st, std::chrono::seconds(std::max(1u, f.compaction_interval_s)));
   compactor.start();
 
@@ -228,6 +258,7 @@ int main(int argc, char** argv) {
     FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
     https.stop();
     compactor.stop();
+    if (feed_server) feed_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     io.stop();
   });
   std::vector<std::thread> pool;

@@ -147,6 +147,56 @@ json ObjectStorage::fromKv(const store::KeyValue& kv) {
   return obj;
 }
 
+namespace {
+
+// Where the top-level "metadata" object's contents start in compact JSON text (just after its
+// '{'), or npos. Walks the text once, tracking nesting and strings, so a "metadata" key deeper
+// down or inside a string value is never mistaken for it.
+size_t topLevelMetadataBody(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  size_t string_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+        constexpr std::string_view kKey = "\"metadata\":{";
+        if (depth == 1 && text.compare(string_start, kKey.size(), kKey) == 0) return string_start + kKey.size();
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      string_start = i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+std::string ObjectStorage::wireJson(const store::KeyValue& kv, store::Revision rv) {
+  const size_t at = topLevelMetadataBody(kv.value);
+  if (at == std::string::npos) {
+    json obj = fromKv(kv);
+    obj["metadata"]["resourceVersion"] = std::to_string(rv);
+    return obj.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  std::string field = "\"resourceVersion\":\"" + std::to_string(rv) + "\"";
+  if (at < kv.value.size() && kv.value[at] != '}') field += ',';
+  std::string out;
+  out.reserve(kv.value.size() + field.size());
+  out.append(kv.value, 0, at).append(field).append(kv.value, at, std::string::npos);
+  return out;
+}
+
 ApiResult<json> ObjectStorage::get(const ResourceInfo& r, const std::string& ns, const std::string& name) {
   auto kv = store_.get(r.key(ns, name));
   if (!kv.ok()) return storeError(kv.status(), r, name);

@@ -10,10 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string dumpForWire(const json& obj) {
-  return obj.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 bool startsWith(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -27,12 +23,9 @@ CachedEvent::CachedEvent(const store::Event& event)
       prev_(event.prev) {
   if (deleted_) {
     // A delete event carries only the key; watchers see the last state at the delete's revision.
-    if (!prev_) return;
-    json obj = ObjectStorage::fromKv(*prev_);
-    obj["metadata"]["resourceVersion"] = std::to_string(revision_);
-    object_json_ = dumpForWire(obj);
+    if (prev_) object_json_ = ObjectStorage::wireJson(*prev_, revision_);
   } else {
-    object_json_ = dumpForWire(ObjectStorage::fromKv(*event.kv));
+    object_json_ = ObjectStorage::wireJson(*event.kv, revision_);
   }
 }
 
@@ -203,9 +196,10 @@ void WatchCache::run() {
       if (!events.empty()) {
         std::vector<CachedEventPtr> batch;
         batch.reserve(events.size());
-        for (const auto& e : events) batch.push_back(std::make_shared<const CachedEvent>(e));
+        for (const auto& e : events)
+          if (!options_.accept || options_.accept(e.kv->key)) batch.push_back(std::make_shared<const CachedEvent>(e));
         last = events.back().kv->mod_revision;
-        publish(std::move(batch));
+        if (!batch.empty()) publish(std::move(batch));
       }
       if (!st.ok()) break;
     }

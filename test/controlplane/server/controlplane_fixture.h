@@ -40,6 +40,7 @@ class ControlPlane {
     char tmpl[] = "/tmp/ferry-cp-XXXXXX";
     dir_ = mkdtemp(tmpl);
     port_ = freeLoopbackPort();
+    feed_port_ = freeLoopbackPort();
     extra_ = std::move(extra_flags);
     start();
   }
@@ -51,7 +52,8 @@ class ControlPlane {
 
   void start() {
     std::vector<std::string> argv = {FERRY_CONTROLPLANE_BINARY, "--data-dir", dir_, "--bind-address", "127.0.0.1",
-                                     "--secure-port", std::to_string(port_), "--advertise-address", "127.0.0.1"};
+                                     "--secure-port", std::to_string(port_), "--advertise-address", "127.0.0.1",
+                                     "--feed-port", std::to_string(feed_port_)};
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     proc_ = std::make_unique<Subprocess>(argv);
     // Ready when /readyz answers through kubectl with the kubeconfig the server wrote.
@@ -70,6 +72,7 @@ class ControlPlane {
   std::string kubeconfig() const { return dir_ + "/admin.kubeconfig"; }
   const std::string& dir() const { return dir_; }
   uint16_t port() const { return port_; }
+  uint16_t feedPort() const { return feed_port_; }
 
   CommandResult kubectl(std::vector<std::string> args, const std::string& stdin_data = {}) const {
     std::vector<std::string> argv = {"kubectl", "--kubeconfig", kubeconfig(), "--cache-dir", dir_ + "/kubectl-cache",
@@ -84,6 +87,7 @@ class ControlPlane {
  private:
   std::string dir_;
   uint16_t port_ = 0;
+  uint16_t feed_port_ = 0;
   std::vector<std::string> extra_;
   std::unique_ptr<Subprocess> proc_;
 };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../store/store_test_util.h"
+#include "ferry/controlplane/object_storage.h"
 
 namespace ferry::controlplane {
 namespace {
@@ -175,6 +176,31 @@ TEST_F(WatchCacheTest, SelectorTransitionsBecomeAddedAndDeleted) {
     types.push_back(line.empty() ? "-" : json::parse(line)["type"].get<std::string>());
   }
   EXPECT_EQ(types, (std::vector<std::string>{"-", "ADDED", "MODIFIED", "DELETED", "-"}));
+}
+
+TEST(WireJson, SplicesResourceVersionIntoTheTopLevelMetadataOnly) {
+  // Keys sort before "metadata" and hide decoys: a nested metadata object, and the key's text
+  // inside a string value.
+  json obj = {{"apiVersion", "v1"},
+              {"data", {{"x", R"("metadata":{)"}}},
+              {"aaa", {{"metadata", {{"name", "decoy"}}}}},
+              {"metadata", {{"name", "real"}}},
+              {"spec", {{"template", {{"metadata", {{"labels", {{"a", "b"}}}}}}}}}};
+  store::KeyValue kv;
+  kv.value = obj.dump();
+  kv.mod_revision = 7;
+  json wire = json::parse(ObjectStorage::wireJson(kv, 42));
+  EXPECT_EQ(wire["metadata"]["resourceVersion"], "42");
+  EXPECT_EQ(wire["metadata"]["name"], "real");
+  EXPECT_FALSE(wire["aaa"]["metadata"].contains("resourceVersion"));
+  EXPECT_FALSE(wire["spec"]["template"]["metadata"].contains("resourceVersion"));
+  wire["metadata"].erase("resourceVersion");
+  EXPECT_EQ(wire, obj);
+
+  kv.value = json{{"metadata", json::object()}}.dump();  // empty metadata: no stray comma
+  EXPECT_EQ(json::parse(ObjectStorage::wireJson(kv, 3))["metadata"]["resourceVersion"], "3");
+  kv.value = json{{"kind", "X"}}.dump();  // no metadata at all: falls back to a decode
+  EXPECT_EQ(json::parse(ObjectStorage::wireJson(kv, 5))["metadata"]["resourceVersion"], "5");
 }
 
 }  // namespace

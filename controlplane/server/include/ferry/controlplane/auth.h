@@ -1,11 +1,12 @@
 // Bearer-token authentication and role-based authorization.
 //
 // Tokens live in a static token file in kube-apiserver's --token-auth-file format
-// (token,user,uid,"group1,group2"), generated on first start with an admin and a node-agent
-// token. Two roles, by group:
+// (token,user,uid,"group1,group2"), generated on first start with an admin, a node-agent and an
+// ingress-agent token. Roles, by group:
 //   system:masters  admin: every verb on every resource;
 //   system:nodes    node agent: read (get/list/watch) what agents need, write Nodes (its own
-//                   heartbeat) and Events.
+//                   heartbeat) and Events;
+//   ferry:ingress   with system:nodes: also read Secrets (TLS keys for the ingress tier).
 #pragma once
 
 #include <filesystem>

@@ -81,6 +81,9 @@ class ObjectStorage {
 
   // The object as stored (no resourceVersion) plus metadata.resourceVersion from `kv`.
   static json fromKv(const store::KeyValue& kv);
+  // The same object as JSON text with metadata.resourceVersion = `rv`, spliced into the stored
+  // text without decoding it (watch events and the agents' feed send thousands of objects).
+  static std::string wireJson(const store::KeyValue& kv, store::Revision rv);
 
  private:
   ApiResult<json> commitUpdate(const ResourceInfo& r, const std::string& key, const store::KeyValue& current,

@@ -98,6 +98,9 @@ struct WatchCacheOptions {
   // Batch size and idle wake-up of the intake thread (the latter only bounds shutdown time).
   size_t batch = 512;
   std::chrono::milliseconds idle_wait{250};
+  // Keys the cache keeps (null = all): a cache over a wide prefix drops what nobody reads
+  // before paying to decode it.
+  std::function<bool(const std::string& key)> accept{};
 };
 
 // Create with std::make_shared: watchers share ownership of their cache.

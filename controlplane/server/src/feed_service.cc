@@ -1,0 +1,332 @@
+#include "ferry/controlplane/feed_service.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <utility>  // before boost/asio (1.74 needs std::exchange)
+
+#include "ferry/api/resources.h"
+#include "ferry/controlplane/api_server.h"
+#include "ferry/controlplane/object_storage.h"
+#include "ferry/runtime/log.h"
+
+namespace ferry::controlplane {
+namespace {
+
+namespace asio = boost::asio;
+using feed::v1::FeedEvent;
+
+constexpr const char* kRegistry = "/registry/";
+constexpr const char* kTlsSecretType = "kubernetes.io/tls";
+
+// A kind the feed carries, with where it lives in the store.
+struct FeedKind {
+  const char* kind;
+  const char* group;
+  const char* plural;
+  ResourceInfo info;
+};
+
+const std::vector<FeedKind>& feedKinds() {
+  static const std::vector<FeedKind> kinds = [] {
+    std::vector<FeedKind> v = {{"Service", "", "services", {}},
+                               {"EndpointSlice", "discovery.k8s.io", "endpointslices", {}},
+                               {"Node", "", "nodes", {}},
+                               {"Ingress", "networking.k8s.io", "ingresses", {}},
+                               {"IngressClass", "networking.k8s.io", "ingressclasses", {}},
+                               {"Secret", "", "secrets", {}}};
+    for (auto& k : v) k.info = resourceInfo(*api::findResource(k.group, "v1", k.plural));
+    return v;
+  }();
+  return kinds;
+}
+
+// Which feed kind a store key belongs to, and its namespace and name.
+struct KeyParts {
+  size_t kind = 0;
+  std::string ns, name;
+};
+
+std::optional<KeyParts> classify(const std::string& key) {
+  const auto& kinds = feedKinds();
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    const std::string prefix = kinds[i].info.prefix();
+    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string rest = key.substr(prefix.size());
+    KeyParts parts{i, "", rest};
+    if (kinds[i].info.namespaced) {
+      auto slash = rest.find('/');
+      if (slash == std::string::npos) return std::nullopt;
+      parts.ns = rest.substr(0, slash);
+      parts.name = rest.substr(slash + 1);
+    }
+    return parts;
+  }
+  return std::nullopt;
+}
+
+bool isSecret(size_t kind) {
+  return std::string_view(feedKinds()[kind].kind) == "Secret";
+}
+
+bool isTlsSecret(const nlohmann::json& obj) {
+  auto it = obj.find("type");
+  return it != obj.end() && it->is_string() && it->get<std::string>() == kTlsSecretType;
+}
+
+}  // namespace
+
+class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
+ public:
+  Stream(FeedService& service, grpc::CallbackServerContext* context,
+         const feed::v1::SubscribeRequest& request)
+      : service_(service), guard_(std::make_shared<Guard>(this)), node_(request.node_name()) {
+    ++service_.subscribers_;
+    std::lock_guard lock(guard_->mu);
+    std::optional<UserInfo> user;
+    auto md = context->client_metadata().find("authorization");
+    if (md != context->client_metadata().end())
+      user = service_.auth_.authenticate(std::string_view(md->second.data(), md->second.size()));
+    if (!user) {
+      finishLocked(
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a valid bearer token is required"));
+      return;
+    }
+    const auto& kinds = feedKinds();
+    allowed_.assign(kinds.size(), false);
+    bool any = false;
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      bool wanted = request.kinds().empty();
+      for (const auto& k : request.kinds()) wanted = wanted || k == kinds[i].kind;
+      allowed_[i] = wanted && authorize(*user, {"watch", kinds[i].group, kinds[i].plural, ""});
+      any = any || allowed_[i];
+    }
+    if (!any) {
+      finishLocked(
+          grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                       "user \"" + user->name + "\" may not watch any of the kinds asked for"));
+      return;
+    }
+    if (request.resume_revision() > 0) {
+      watch_ = service_.cache_->subscribe(kRegistry, request.resume_revision(), onReady());
+      if (watch_)
+        service_.metrics_
+            .counter("ferry_feed_resumes_total", "Subscriptions resumed without a snapshot.")
+            .inc();
+    }
+    if (!watch_) startSnapshotLocked("new");
+    pumpLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(guard_->mu);
+    writing_ = false;
+    if (!ok) {
+      finishLocked(grpc::Status::CANCELLED);
+      return;
+    }
+    if (deferred_finish_) {
+      auto st = *deferred_finish_;
+      deferred_finish_.reset();
+      finishLocked(st);
+      return;
+    }
+    pumpLocked();
+  }
+
+  void OnCancel() override {
+    std::lock_guard lock(guard_->mu);
+    finishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    {
+      std::lock_guard lock(guard_->mu);
+      guard_->self = nullptr;  // posted pumps find nobody from now on
+    }
+    watch_.reset();
+    --service_.subscribers_;
+    delete this;
+  }
+
+ private:
+  // Shared with callbacks that may run after the stream is gone.
+  struct Guard {
+    explicit Guard(Stream* s) : self(s) {}
+    std::mutex mu;
+    Stream* self;
+  };
+
+  std::function<void()> onReady() {
+    std::weak_ptr<Guard> weak = guard_;
+    asio::io_context* io = service_.io_.get();
+    // Runs on the cache's thread under its lock: only post.
+    return [weak, io] {
+      asio::post(*io, [weak] {
+        auto g = weak.lock();
+        if (!g) return;
+        std::lock_guard lock(g->mu);
+        if (g->self) g->self->pumpLocked();
+      });
+    };
+  }
+
+  void finishLocked(const grpc::Status& status) {
+    if (finished_) return;
+    if (writing_) {
+      if (!deferred_finish_) deferred_finish_ = status;
+      return;
+    }
+    finished_ = true;
+    Finish(status);
+  }
+
+  // The whole state at one revision, then deltas from exactly there.
+  void startSnapshotLocked(const char* reason) {
+    watch_.reset();
+    pending_.clear();
+    service_.metrics_
+        .counter("ferry_feed_snapshots_total", "Full snapshots sent.", {{"reason", reason}})
+        .inc();
+    const auto& kinds = feedKinds();
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const store::Revision rv = service_.store_.currentRevision();
+      watch_ = service_.cache_->subscribe(kRegistry, rv, onReady());
+      if (!watch_) continue;
+      std::vector<feed::v1::Object> objects;
+      bool ok = true;
+      for (size_t i = 0; i < kinds.size() && ok; ++i) {
+        if (!allowed_[i]) continue;
+        auto res = service_.store_.range({.prefix = kinds[i].info.prefix(), .revision = rv});
+        if (!res.ok()) {
+          ok = false;
+          break;
+        }
+        for (const auto& kv : res->items) {
+          auto parts = classify(kv->key);
+          if (!parts) continue;
+          if (isSecret(i) && !isTlsSecret(nlohmann::json::parse(kv->value, nullptr, false)))
+            continue;
+          feed::v1::Object o;
+          o.set_kind(kinds[i].kind);
+          o.set_namespace_(parts->ns);
+          o.set_name(parts->name);
+          o.set_revision(kv->mod_revision);
+          o.set_json(ObjectStorage::wireJson(*kv, kv->mod_revision));
+          objects.push_back(std::move(o));
+        }
+      }
+      if (!ok) {
+        watch_.reset();
+        continue;  // compacted under us: read again at a newer revision
+      }
+      const size_t per_part = std::max<size_t>(1, service_.options_.snapshot_part_objects);
+      size_t i = 0;
+      do {
+        FeedEvent ev;
+        ev.set_revision(rv);
+        auto* snap = ev.mutable_snapshot();
+        for (size_t n = 0; n < per_part && i < objects.size(); ++n, ++i)
+          *snap->add_objects() = std::move(objects[i]);
+        snap->set_last(i == objects.size());
+        pending_.push_back(std::move(ev));
+      } while (i < objects.size());
+      return;
+    }
+    finishLocked(
+        grpc::Status(grpc::StatusCode::UNAVAILABLE, "could not read a consistent snapshot"));
+  }
+
+  void pumpLocked() {
+    if (writing_ || finished_ || deferred_finish_) return;
+    const size_t max = std::max<size_t>(1, service_.options_.delta_max_changes);
+    std::vector<CachedEventPtr> events;
+    // Poll until something is worth sending or nothing is left: events of kinds this
+    // subscriber does not get are skipped without a message.
+    while (pending_.empty() && watch_) {
+      events.clear();
+      store::Status st = watch_->poll(events, max);
+      FeedEvent ev;
+      auto* delta = ev.mutable_delta();
+      for (const auto& e : events) {
+        auto parts = classify(e->key());
+        if (!parts || !allowed_[parts->kind]) continue;
+        if (isSecret(parts->kind) && !isTlsSecret(e->object())) continue;
+        auto* c = delta->add_changes();
+        c->set_deleted(e->deleted());
+        auto* o = c->mutable_object();
+        o->set_kind(feedKinds()[parts->kind].kind);
+        o->set_namespace_(parts->ns);
+        o->set_name(parts->name);
+        o->set_revision(e->revision());
+        if (!e->deleted()) o->set_json(e->objectJson());
+      }
+      if (!st.ok()) {
+        if (st.code() == store::StatusCode::kOverflow) {
+          // Too slow for the ring: an exact resend instead of holding the others back.
+          startSnapshotLocked("lagging");
+          break;
+        }
+        finishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, st.toString()));
+        return;
+      }
+      if (delta->changes_size() > 0) {
+        // A full batch may have cut one revision's events in two: claim only the revision
+        // before the last, so a resume from here repeats (harmlessly) rather than skips.
+        const store::Revision last = events.back()->revision();
+        ev.set_revision(events.size() == max ? last - 1 : last);
+        pending_.push_back(std::move(ev));
+      }
+      if (events.size() < max) break;
+    }
+    if (pending_.empty()) return;
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    writing_ = true;
+    service_.metrics_.counter("ferry_feed_messages_sent_total", "Feed messages sent.").inc();
+    StartWrite(&current_);
+  }
+
+  FeedService& service_;
+  std::shared_ptr<Guard> guard_;
+  const std::string node_;
+  std::vector<bool> allowed_;  // by index into feedKinds()
+  std::unique_ptr<CachedWatch> watch_;
+  std::deque<FeedEvent> pending_;
+  FeedEvent current_;  // the message being written (must live until OnWriteDone)
+  bool writing_ = false;
+  bool finished_ = false;
+  std::optional<grpc::Status> deferred_finish_;
+};
+
+FeedService::FeedService(store::Store& store, const Authenticator& auth, runtime::Registry& metrics,
+                         FeedServiceOptions options)
+    : store_(store),
+      auth_(auth),
+      metrics_(metrics),
+      options_(options),
+      io_(std::make_unique<asio::io_context>()) {
+  WatchCacheOptions copts;
+  copts.capacity = options_.cache_capacity;
+  copts.accept = [](const std::string& key) { return classify(key).has_value(); };
+  cache_ = std::make_shared<WatchCache>(store_, kRegistry, copts);
+  worker_ = std::thread([io = io_.get()] {
+    auto work = asio::make_work_guard(*io);
+    io->run();
+  });
+}
+
+FeedService::~FeedService() {
+  io_->stop();
+  worker_.join();
+}
+
+grpc::ServerWriteReactor<FeedEvent>* FeedService::Subscribe(
+    grpc::CallbackServerContext* context, const feed::v1::SubscribeRequest* request) {
+  return new Stream(*this, context, *request);
+}
+
+}  // namespace ferry::controlplane
