@@ -88,6 +88,22 @@ class StableIds {
     ids_.erase(it);
     return true;
   }
+  // Releases every key `keep` says no to; returns the ids released (a projector deletes what
+  // it keyed by them). For the state-based projectors that compute the whole live set.
+  template <class Keep>
+  std::vector<uint32_t> releaseUnless(const Keep& keep, MonoTime now) {
+    std::vector<uint32_t> released;
+    for (auto it = ids_.begin(); it != ids_.end();) {
+      if (keep(it->first)) {
+        ++it;
+        continue;
+      }
+      alloc_.release(it->second, now);
+      released.push_back(it->second);
+      it = ids_.erase(it);
+    }
+    return released;
+  }
   size_t size() const { return ids_.size(); }
   const IdAllocator& allocator() const { return alloc_; }
 
