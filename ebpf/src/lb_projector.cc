@@ -23,6 +23,14 @@ model::MonoTime monoNow() {
       std::chrono::steady_clock::now().time_since_epoch());
 }
 
+// The views of a service that get their own svc_id and slots.
+constexpr std::pair<uint8_t, model::Family> kViews[] = {
+    {FERRY_SCOPE_INTERNAL, model::Family::kIpv4},
+    {FERRY_SCOPE_INTERNAL, model::Family::kIpv6},
+    {FERRY_SCOPE_EXTERNAL, model::Family::kIpv4},
+    {FERRY_SCOPE_EXTERNAL, model::Family::kIpv6},
+};
+
 uint8_t flagsFor(const model::Service& svc, const model::Frontend& fe) {
   uint8_t f = 0;
   if (svc.affinity_timeout_s > 0) f |= FERRY_SVC_F_AFFINITY;
@@ -97,12 +105,13 @@ std::optional<ProjectionStats> LbProjector::apply(const model::ServiceSnapshot& 
   for (const auto& svc_ptr : snapshot.services()) {
     const model::Service& svc = *svc_ptr;
     const auto proto = static_cast<uint8_t>(svc.protocol);
-    for (uint8_t scope : {uint8_t(FERRY_SCOPE_INTERNAL), uint8_t(FERRY_SCOPE_EXTERNAL)}) {
+    for (const auto& [scope, family] : kViews) {
       std::vector<const model::Frontend*> fes;
       for (const auto& fe : svc.frontends)
-        if (static_cast<uint8_t>(fe.scope) == scope) fes.push_back(&fe);
+        if (static_cast<uint8_t>(fe.scope) == scope && fe.address.family() == family)
+          fes.push_back(&fe);
       if (fes.empty()) continue;
-      const ScopedName sname{svc.name, scope};
+      const ScopedName sname{svc.name, scope, static_cast<uint8_t>(family)};
       auto svc_id = svc_ids_.acquire(sname, now);
       if (!svc_id) {
         stats.skipped += fes.size();
@@ -113,6 +122,8 @@ std::optional<ProjectionStats> LbProjector::apply(const model::ServiceSnapshot& 
           model::usableBackends(svc, static_cast<model::Scope>(scope), options_.node_name);
       uint16_t slot = 0;
       for (const model::Backend* b : usable.backends) {
+        // A dual-stack service's frontends of one family pair only with backends of it.
+        if (b->address.family() != family) continue;
         const BackendKey bk{b->address, b->port, proto};
         auto bid = backend_ids_.acquire(bk, now);
         if (!bid) {

@@ -324,6 +324,17 @@ TEST_F(SockLbTest, Ipv6ClusterIp) {
   EXPECT_EQ(d.peer, "[fd00:96::10]:80");
 }
 
+TEST_F(SockLbTest, DualStackFrontendsPairWithBackendsOfTheirFamily) {
+  NamedServer a4("A4", AF_INET), a6("A6", AF_INET6);
+  model::Service s = service("10.96.0.11", 80, model::Protocol::kTcp, {&a4, &a6}, "dual");
+  s.frontends.push_back({*IpAddress::parse("fd00:96::11"), 80, model::FrontendKind::kClusterIp, model::Scope::kInternal});
+  project({s});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(dialTcp("10.96.0.11", 80).answer, "A4");
+    EXPECT_EQ(dialTcp("fd00:96::11", 80).answer, "A6");
+  }
+}
+
 TEST_F(SockLbTest, LocalInternalPolicyKeepsThisNodesEndpoints) {
   NamedServer a("A", AF_INET), b("B", AF_INET);
   model::Service s = service("10.96.0.10", 80, model::Protocol::kTcp, {&a, &b}, "web");

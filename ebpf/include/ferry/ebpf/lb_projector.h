@@ -6,8 +6,9 @@
 // written; then frontends, slots and backends that are gone are deleted.
 //
 // What is decided here (and so is the same for every program reading the maps):
-//   - one svc_id per (model service, scope): traffic policies are per scope, so the internal
-//     and external views of a service may have different backend sets;
+//   - one svc_id per (model service, scope, address family): traffic policies are per scope,
+//     so the internal and external views of a service may have different backend sets, and a
+//     dual-stack service's IPv4 frontends pair only with its IPv4 backends (likewise IPv6);
 //   - the backend set per scope is model::usableBackends(): Local policies keep this node's
 //     endpoints, ready endpoints first, serving-terminating ones only when none is ready;
 //   - a NodePort frontend (the unspecified address) becomes one entry per node address of its
@@ -67,6 +68,7 @@ class LbProjector {
   struct ScopedName {
     model::ServiceName name;
     uint8_t scope = 0;
+    uint8_t family = 0;
     auto operator<=>(const ScopedName&) const = default;
   };
   struct BackendKey {
