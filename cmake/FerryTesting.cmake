@@ -15,7 +15,10 @@ function(ferry_test name)
   endif()
   ferry_executable(${name} MODULE test SOURCES ${T_SOURCES}
                    DEPS ${T_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  # The label list's ';' must survive gtest_discover_tests' own argument handling, or every
+  # label but the first is read as a property name.
+  string(REPLACE ";" "\\;" labels "${T_LABELS}")
   gtest_discover_tests(${name}
-    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
     DISCOVERY_TIMEOUT 60)
 endfunction()

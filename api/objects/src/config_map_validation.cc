@@ -1,7 +1,7 @@
 // ValidateConfigMap / ValidateConfigMapUpdate (pkg/apis/core/validation).
 #include <set>
 
-#include "base64.h"
+#include "ferry/api/base64.h"
 #include "ferry/api/field_error_builders.h"
 #include "ferry/api/names.h"
 #include "ferry/api/validation.h"
@@ -44,7 +44,7 @@ FieldErrors validateConfigMap(const json& cm, const json* old) {
   for (const auto& [k, v] : binary) {
     std::string path = field::key("binaryData", k);
     detail::invalidEach(errs, path, k, isConfigMapKey(k));
-    auto check = detail::base64Check(v);
+    auto check = base64Check(v);
     if (!check.ok) {
       errs.push_back(field::invalid(
           path, v, "illegal base64 data at input byte " + std::to_string(check.bad_offset)));

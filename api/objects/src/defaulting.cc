@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "base64.h"
+#include "ferry/api/base64.h"
 
 namespace ferry::api {
 namespace {
@@ -221,7 +221,7 @@ void defaultSecret(json& secret) {
     json* data = objectAt(secret, "data", true);
     if (data == nullptr) return;  // data of the wrong type: leave both for validation
     for (const auto& [k, v] : sd->items()) {
-      if (v.is_string()) (*data)[k] = detail::base64Encode(v.get_ref<const std::string&>());
+      if (v.is_string()) (*data)[k] = base64Encode(v.get_ref<const std::string&>());
     }
   } else if (!sd->is_null()) {
     return;

@@ -1,7 +1,7 @@
 // ValidateSecret / ValidateSecretUpdate (pkg/apis/core/validation). Data values are base64 in
 // JSON; a value that does not decode is reported at its key (kube's decoder rejects the whole
 // body with a 400 instead).
-#include "base64.h"
+#include "ferry/api/base64.h"
 #include "ferry/api/field_error_builders.h"
 #include "ferry/api/names.h"
 #include "ferry/api/validation.h"
@@ -29,7 +29,7 @@ bool requireKey(FieldErrors& errs, const std::vector<std::string>& keys, const c
 void requireJsonObject(FieldErrors& errs, const json* data, const char* key) {
   const json* value = detail::member(data, key);
   if (value == nullptr || !value->is_string()) return;
-  auto bytes = detail::base64Decode(value->get_ref<const std::string&>());
+  auto bytes = base64Decode(value->get_ref<const std::string&>());
   if (!bytes) return;  // reported as bad base64 already
   std::string problem;
   json parsed = json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
@@ -60,7 +60,7 @@ FieldErrors validateSecret(const json& secret, const json* old) {
   for (const auto& [k, value] : root.stringMap("data")) {
     std::string path = field::key("data", k);
     detail::invalidEach(errs, path, k, isConfigMapKey(k));
-    auto check = detail::base64Check(value);
+    auto check = base64Check(value);
     if (!check.ok) {
       errs.push_back(
           field::invalid(path, "<secret contents redacted>",
@@ -105,7 +105,7 @@ FieldErrors validateSecret(const json& secret, const json* old) {
     }
   } else if (type == "kubernetes.io/ssh-auth") {
     // Present is not enough: the key must be non-empty.
-    auto key = detail::base64Decode(detail::stringAt(root.raw("data"), "ssh-privatekey"));
+    auto key = base64Decode(detail::stringAt(root.raw("data"), "ssh-privatekey"));
     if (!key || key->empty()) errs.push_back(field::required(field::key("data", "ssh-privatekey")));
   } else if (type == "kubernetes.io/tls") {
     requireKey(errs, keys, "tls.crt");

@@ -1,13 +1,13 @@
 #include "json_text.h"
 
+#include "ferry/api/base64.h"
+
 #include <array>
 #include <cstdio>
 
 namespace ferry::api::proto_json {
 namespace {
 
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in Unix seconds.
 constexpr int64_t kMinSeconds = -62135596800;
@@ -65,28 +65,7 @@ CivilDate civilFromDays(int64_t days) {
 
 }  // namespace
 
-std::string base64(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(bytes[k])); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    out += kBase64Alphabet[v >> 18 & 63];
-    out += kBase64Alphabet[v >> 12 & 63];
-    out += kBase64Alphabet[v >> 6 & 63];
-    out += kBase64Alphabet[v & 63];
-  }
-  const size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    const uint32_t v = at(i) << 16 | (rest == 2 ? at(i + 1) << 8 : 0);
-    out += kBase64Alphabet[v >> 18 & 63];
-    out += kBase64Alphabet[v >> 12 & 63];
-    out += rest == 2 ? kBase64Alphabet[v >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+std::string base64(std::string_view bytes) { return base64Encode(bytes); }
 
 std::string validUtf8(std::string_view text) {
   std::string out;

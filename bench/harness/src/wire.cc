@@ -7,16 +7,6 @@
 namespace ferry::bench {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<int8_t, 256> makeDecodeTable() {
-  std::array<int8_t, 256> t{};
-  for (auto& v : t) v = -1;
-  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
-  return t;
-}
-constexpr auto kDecode = makeDecodeTable();
-
 // The JSON string value that follows `key` ("key":"VALUE"), starting the search at `from`.
 // Returns the value (without quotes) and moves `from` past it; nullopt when the key is absent.
 // Values the benchmark scans for (names, base64) contain no escapes, so the first '"' ends them.
@@ -32,56 +22,6 @@ std::optional<std::string_view> stringField(std::string_view s, std::string_view
 }
 
 }  // namespace
-
-std::string base64Encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16 |
-                 static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8 |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[v >> 18 & 63];
-    out += kAlphabet[v >> 12 & 63];
-    out += kAlphabet[v >> 6 & 63];
-    out += kAlphabet[v & 63];
-  }
-  std::size_t rest = in.size() - i;
-  if (rest > 0) {
-    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
-    if (rest == 2) v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
-    out += kAlphabet[v >> 18 & 63];
-    out += kAlphabet[v >> 12 & 63];
-    out += rest == 2 ? kAlphabet[v >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::string> base64Decode(std::string_view in) {
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() / 4 * 3);
-  for (std::size_t i = 0; i < in.size(); i += 4) {
-    bool last = i + 4 == in.size();
-    int pad = 0;
-    if (last && in[i + 3] == '=') pad = in[i + 2] == '=' ? 2 : 1;
-    uint32_t v = 0;
-    for (int j = 0; j < 4; ++j) {
-      if (j >= 4 - pad) {
-        v <<= 6;
-        continue;
-      }
-      int8_t d = kDecode[static_cast<unsigned char>(in[i + j])];
-      if (d < 0) return std::nullopt;
-      v = v << 6 | static_cast<uint32_t>(d);
-    }
-    out += static_cast<char>(v >> 16 & 0xff);
-    if (pad < 2) out += static_cast<char>(v >> 8 & 0xff);
-    if (pad < 1) out += static_cast<char>(v & 0xff);
-  }
-  return out;
-}
 
 std::string configMapJson(std::string_view name, std::size_t total_bytes) {
   std::string head = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":")";

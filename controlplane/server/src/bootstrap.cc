@@ -1,5 +1,6 @@
 #include "ferry/controlplane/bootstrap.h"
 
+#include "ferry/api/base64.h"
 #include "ferry/api/resources.h"
 #include "ferry/controlplane/api_server.h"
 #include "ferry/model/address.h"
@@ -7,23 +8,6 @@
 namespace ferry::controlplane {
 namespace {
 
-std::string base64(const std::string& in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += {t[v >> 18], t[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
-  }
-  return out;
-}
 
 const api::ResourceType& type(const char* group, const char* plural) {
   return *api::findResource(group, group[0] ? "v1" : "v1", plural);
@@ -75,7 +59,7 @@ std::string makeKubeconfig(const std::string& server, const std::string& ca_pem,
          "- name: " + context + "\n"
          "  cluster:\n"
          "    server: " + server + "\n"
-         "    certificate-authority-data: " + base64(ca_pem) + "\n"
+         "    certificate-authority-data: " + api::base64Encode(ca_pem) + "\n"
          "users:\n"
          "- name: " + context + "-" + user + "\n"
          "  user:\n"

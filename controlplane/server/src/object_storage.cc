@@ -1,5 +1,7 @@
 #include "ferry/controlplane/object_storage.h"
 
+#include "ferry/api/base64.h"
+
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -30,50 +32,6 @@ ApiStatus storeError(const store::Status& s, const ResourceInfo& r, const std::s
     default:
       return ApiStatus::internal(s.toString());
   }
-}
-
-std::string base64url(const std::string& in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += {t[v >> 18], t[(v >> 12) & 63]};
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63]};
-  }
-  return out;
-}
-
-std::optional<std::string> unbase64url(const std::string& in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-' || c == '+') return 62;
-    if (c == '_' || c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    int v = val(c);
-    if (v < 0) return std::nullopt;
-    buf = (buf << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buf >> bits) & 0xff));
-    }
-  }
-  return out;
 }
 
 std::string randomSuffix(size_t n) {
@@ -209,7 +167,7 @@ ApiResult<ListResult> ObjectStorage::list(const ResourceInfo& r, const std::stri
   if (!opts.continue_token.empty()) {
     // The token carries the revision of the first page and the key to resume at, so every
     // page is read at one consistent revision (410 once that revision is compacted).
-    auto raw = unbase64url(opts.continue_token);
+    auto raw = api::base64UrlDecode(opts.continue_token);
     json tok = raw ? json::parse(*raw, nullptr, false) : json();
     if (!tok.is_object() || !tok.contains("rv") || !tok.contains("start") || !tok["rv"].is_number_integer() ||
         !tok["start"].is_string())
@@ -236,7 +194,7 @@ ApiResult<ListResult> ObjectStorage::list(const ResourceInfo& r, const std::stri
         bool more = i + 1 < res->items.size() || res->more;
         if (more) {
           std::string next = i + 1 < res->items.size() ? res->items[i + 1]->key : res->next_key;
-          out.continue_token = base64url(json{{"rv", res->revision}, {"start", next}}.dump());
+          out.continue_token = api::base64UrlEncode(json{{"rv", res->revision}, {"start", next}}.dump());
         }
         return out;
       }

@@ -14,12 +14,13 @@
 #include <string_view>
 #include <vector>
 
+#include "ferry/api/base64.h"
+
 namespace ferry::bench {
 
-// RFC 4648 §4 base64 with padding.
-std::string base64Encode(std::string_view in);
-// Strict decoder: nullopt on a character outside the alphabet or a bad length/padding.
-std::optional<std::string> base64Decode(std::string_view in);
+// etcd's JSON gateway carries keys and values as RFC 4648 §4 base64.
+using api::base64Decode;
+using api::base64Encode;
 
 // {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":NAME},"data":{"v":"xxx…"}} with the
 // filler sized so the whole document is exactly `total_bytes` long (or as short as it can be

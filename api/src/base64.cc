@@ -1,9 +1,9 @@
-#include "base64.h"
+#include "ferry/api/base64.h"
 
 #include <cstdint>
 #include <vector>
 
-namespace ferry::api::detail {
+namespace ferry::api {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -107,4 +107,25 @@ std::optional<std::string> base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace ferry::api::detail
+std::string base64UrlEncode(std::string_view bytes) {
+  std::string out = base64Encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::optional<std::string> base64UrlDecode(std::string_view text) {
+  std::string std_form(text);
+  for (char& c : std_form) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (!std_form.empty() && std_form.back() == '=') std_form.pop_back();
+  std_form.append((4 - std_form.size() % 4) % 4, '=');
+  return base64Decode(std_form);
+}
+
+}  // namespace ferry::api
