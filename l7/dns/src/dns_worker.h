@@ -1,0 +1,42 @@
+// One serving thread's sockets: a UDP socket answered in place from a reused buffer, and a TCP
+// acceptor whose connections run on the same io_context.
+#pragma once
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <memory>
+#include <vector>
+
+#include "dns_server.h"
+
+namespace ferry::dns {
+
+class DnsWorker {
+ public:
+  DnsWorker(const DnsServerOptions& options, const ZoneIndex& index, QueryMetrics& metrics);
+
+  // Binds UDP and TCP on the endpoint with SO_REUSEPORT; throws boost::system::system_error.
+  void bind(const boost::asio::ip::udp::endpoint& endpoint);
+  uint16_t udpPort() const { return udp_.local_endpoint().port(); }
+  void run();
+  void stop();
+
+ private:
+  void receiveUdp();
+  void acceptTcp();
+
+  const DnsServerOptions& options_;
+  const ZoneIndex& index_;
+  QueryMetrics& metrics_;
+  boost::asio::io_context io_{1};
+  boost::asio::ip::udp::socket udp_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::udp::endpoint peer_;
+  std::vector<uint8_t> udp_in_;
+  std::vector<uint8_t> udp_out_;
+  std::shared_ptr<size_t> tcp_connections_ = std::make_shared<size_t>(0);
+};
+
+}  // namespace ferry::dns

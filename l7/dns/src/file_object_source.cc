@@ -1,0 +1,95 @@
+#include "ferry/dns/file_object_source.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace ferry::dns {
+
+using nlohmann::json;
+
+namespace {
+
+json yamlToJson(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      json o = json::object();
+      for (const auto& kv : n) o[kv.first.as<std::string>()] = yamlToJson(kv.second);
+      return o;
+    }
+    case YAML::NodeType::Sequence: {
+      json a = json::array();
+      for (const auto& v : n) a.push_back(yamlToJson(v));
+      return a;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = n.Scalar();
+      if (n.Tag() == "!") return s;  // quoted: always a string
+      if (s == "true" || s == "True") return true;
+      if (s == "false" || s == "False") return false;
+      if (s == "null" || s == "~") return nullptr;
+      json num = json::parse(s, nullptr, false);
+      if (!num.is_discarded() && num.is_number()) return num;
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+void flatten(const json& doc, std::vector<json>& out) {
+  if (doc.is_array()) {
+    for (const json& item : doc) flatten(item, out);
+    return;
+  }
+  if (!doc.is_object()) return;
+  const auto items = doc.find("items");
+  if (items == doc.end() || !items->is_array()) {
+    out.push_back(doc);
+    return;
+  }
+  // "ServiceList" items carry no kind of their own; "List" items do.
+  std::string list_kind = doc.value("kind", "");
+  const std::string item_kind = list_kind.size() > 4 && list_kind.ends_with("List")
+                                    ? list_kind.substr(0, list_kind.size() - 4)
+                                    : "";
+  for (json item : *items) {
+    if (item.is_object() && !item.contains("kind") && !item_kind.empty()) item["kind"] = item_kind;
+    flatten(item, out);
+  }
+}
+
+}  // namespace
+
+api::Result<std::vector<json>> loadObjectsFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return api::Error{"cannot read objects file " + path};
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<json> out;
+  json doc = json::parse(text.str(), nullptr, false);
+  if (!doc.is_discarded()) {
+    flatten(doc, out);
+    return out;
+  }
+  try {
+    for (const YAML::Node& node : YAML::LoadAll(text.str())) flatten(yamlToJson(node), out);
+  } catch (const YAML::Exception& e) {
+    return api::Error{"objects file " + path + ": neither JSON nor YAML: " + e.what()};
+  }
+  return out;
+}
+
+api::Result<bool> FileObjectSource::start(ObjectSink& sink) {
+  auto objects = loadObjectsFile(path_);
+  if (!objects.ok()) return api::Error{objects.error()};
+  for (const json& object : *objects) {
+    auto applied = sink.apply(object.value("kind", ""), object);
+    if (!applied.ok()) return api::Error{path_ + ": " + applied.error()};
+  }
+  sink.markSynced();
+  return true;
+}
+
+}  // namespace ferry::dns

@@ -1,0 +1,243 @@
+// ferry-dns: cluster DNS for Kubernetes service discovery (schema 1.0.1) over UDP and TCP.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "dns_server.h"
+#include "ferry/dns/domain_name.h"
+#include "ferry/dns/feed_object_source.h"
+#include "ferry/dns/file_object_source.h"
+#include "ferry/dns/query_metrics.h"
+#include "ferry/dns/zone_index.h"
+#include "ferry/feed/kubeconfig.h"
+#include "ferry/runtime/config_file.h"
+#include "ferry/runtime/log.h"
+#include "ferry/runtime/status_server.h"
+
+namespace asio = boost::asio;
+using namespace ferry;
+using namespace ferry::dns;
+
+namespace {
+
+struct Flags {
+  std::string config;
+  std::string listen = "0.0.0.0:53";
+  std::string metrics_listen = "0.0.0.0:9153";
+  std::string zone = "cluster.local";
+  uint32_t ttl = 5;
+  uint32_t negative_ttl = 5;
+  std::string pods = "insecure";
+  std::vector<std::string> reverse_zones = {"in-addr.arpa", "ip6.arpa"};
+  unsigned workers = 0;
+  unsigned tcp_idle_timeout_ms = 10000;
+  size_t max_tcp_connections = 1024;
+  uint16_t max_udp_size = 4096;
+  std::string objects;
+  std::string kubeconfig;
+  std::string feed_address;
+  uint16_t feed_port = 6444;
+  std::string log_level = "info";
+};
+
+// "127.0.0.1:53", "[::1]:53", ":53" (all IPv4 addresses).
+std::optional<std::pair<asio::ip::address, uint16_t>> parseListen(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) return std::nullopt;
+  try {
+    const int port = std::stoi(text.substr(colon + 1));
+    if (port < 0 || port > 65535) return std::nullopt;
+    return std::pair{address, static_cast<uint16_t>(port)};
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<PodMode> parsePodMode(const std::string& text) {
+  if (text == "insecure") return PodMode::kInsecure;
+  if (text == "verified") return PodMode::kVerified;
+  if (text == "disabled") return PodMode::kDisabled;
+  return std::nullopt;
+}
+
+int fail(const std::string& what) {
+  FERRY_LOG(kError, "startup failed", {{"error", what}});
+  return 1;
+}
+
+int run(int argc, char** argv) {
+  Flags f;
+  CLI::App app{
+      "ferry-dns: cluster DNS (Kubernetes DNS-Based Service Discovery, schema 1.0.1).\n"
+      "Every flag may also be set in a YAML file given with --config (same names)."};
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--config", f.config, "YAML file of flag values (command-line flags win)");
+  app.add_option("--listen", f.listen, "address:port for DNS over UDP and TCP")
+      ->capture_default_str();
+  app.add_option("--metrics-listen", f.metrics_listen,
+                 "address:port for /metrics, /healthz and /readyz")
+      ->capture_default_str();
+  app.add_option("--zone", f.zone, "cluster domain")->capture_default_str();
+  app.add_option("--ttl", f.ttl, "TTL of answers, seconds")->capture_default_str();
+  app.add_option("--negative-ttl", f.negative_ttl, "SOA MINIMUM: caching of misses, seconds")
+      ->capture_default_str();
+  app.add_option("--pods", f.pods, "pod records: insecure, verified or disabled")
+      ->capture_default_str();
+  app.add_option("--reverse-zone", f.reverse_zones, "reverse zones answered with PTRs")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->capture_default_str();
+  app.add_option("--workers", f.workers, "serving threads (default: number of CPUs)");
+  app.add_option("--tcp-idle-timeout-ms", f.tcp_idle_timeout_ms,
+                 "close TCP connections idle this long")
+      ->capture_default_str();
+  app.add_option("--max-tcp-connections", f.max_tcp_connections, "per worker")
+      ->capture_default_str();
+  app.add_option("--max-udp-size", f.max_udp_size,
+                 "largest UDP response, whatever EDNS0 size the client offers")
+      ->capture_default_str();
+  app.add_option("--objects", f.objects,
+                 "JSON or YAML file of Services, EndpointSlices and Pods to serve (then synced)");
+  app.add_option(
+      "--kubeconfig", f.kubeconfig,
+      "follow the control plane's feed (its URL, CA and a node token); the usual source");
+  app.add_option("--feed-address", f.feed_address,
+                 "host:port of the feed (default: the kubeconfig's host)");
+  app.add_option("--feed-port", f.feed_port, "feed port on the kubeconfig's host")
+      ->capture_default_str();
+  app.add_option("--log-level", f.log_level, "debug, info, warn or error")->capture_default_str();
+
+  auto args = runtime::argsWithConfigFile(argc, argv);
+  if (!args.ok()) {
+    std::cerr << args.error() << "\n";
+    return 2;
+  }
+  try {
+    // CLI11 wants them reversed, sans argv[0].
+    std::vector<std::string> rev(args->rbegin(), args->rend() - 1);
+    app.parse(rev);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  runtime::setLogComponent("dns");
+  runtime::LogLevel level;
+  if (!runtime::parseLogLevel(f.log_level, level))
+    return fail("unknown --log-level " + f.log_level);
+  runtime::setLogLevel(level);
+  signal(SIGPIPE, SIG_IGN);
+
+  ZoneConfig zone;
+  zone.origin = f.zone;
+  zone.ttl = f.ttl;
+  zone.negative_ttl = f.negative_ttl;
+  zone.reverse_zones = f.reverse_zones;
+  const auto pods = parsePodMode(f.pods);
+  if (!pods) return fail("--pods must be insecure, verified or disabled");
+  zone.pods = *pods;
+  if (!nameFromText(f.zone)) return fail("--zone is not a domain name: " + f.zone);
+
+  const auto dns_address = parseListen(f.listen);
+  if (!dns_address) return fail("--listen must look like 127.0.0.1:53 or [::1]:53");
+  const auto metrics_address = parseListen(f.metrics_listen);
+  if (!metrics_address) return fail("--metrics-listen must look like 127.0.0.1:9153");
+
+  ZoneIndex index(zone);
+  runtime::Registry& registry = runtime::Registry::global();
+  QueryMetrics query_metrics(registry);
+
+  DnsServerOptions options;
+  options.address = dns_address->first;
+  options.port = dns_address->second;
+  options.workers = f.workers ? f.workers : std::max(1u, std::thread::hardware_concurrency());
+  options.tcp_idle_timeout = std::chrono::milliseconds(f.tcp_idle_timeout_ms);
+  options.max_tcp_connections = f.max_tcp_connections;
+  options.responder.max_udp_payload = f.max_udp_size;
+  DnsServer server(options, index, query_metrics);
+  if (auto bound = server.bind(); !bound.ok()) return fail(bound.error());
+
+  runtime::StatusServer metrics_http;
+  metrics_http.serveMetrics(registry, [&] {
+    const auto snapshot = index.snapshot();
+    registry.gauge("ferry_dns_zone_synced", "1 once the first complete sync arrived.")
+        .set(snapshot->synced() ? 1 : 0);
+    registry.gauge("ferry_dns_zone_names", "Names in the published zone snapshot.")
+        .set(static_cast<double>(snapshot->nameCount()));
+    registry.gauge("ferry_dns_zone_serial", "SOA serial of the published snapshot.")
+        .set(static_cast<double>(snapshot->serial()));
+  });
+  metrics_http.handle("/healthz", [] {
+    return runtime::StatusReply{200, "text/plain; charset=utf-8", "ok\n"};
+  });
+  metrics_http.handle("/readyz", [&] {
+    const bool ready = index.snapshot()->synced();
+    return runtime::StatusReply{ready ? 200 : 503, "text/plain; charset=utf-8",
+                                ready ? "ok\n" : "zone not synced\n"};
+  });
+  if (auto bound = metrics_http.listen(f.metrics_listen); !bound.ok()) {
+    return fail(bound.error());
+  }
+
+  // The object source seam: a file today; the control plane's feed implements ObjectSource
+  // the same way (list, markSynced, then stream changes) and is chosen here.
+  std::unique_ptr<ObjectSource> source;
+  if (!f.objects.empty() && !f.kubeconfig.empty())
+    return fail("--objects and --kubeconfig are exclusive");
+  if (!f.objects.empty()) source = std::make_unique<FileObjectSource>(f.objects);
+  if (!f.kubeconfig.empty()) {
+    auto creds = feed::readKubeconfig(f.kubeconfig);
+    if (!creds.ok()) return fail(creds.error());
+    auto fo = feed::feedOptionsFrom(*creds, f.feed_port, f.feed_address);
+    fo.node_name = "ferry-dns";
+    source = std::make_unique<FeedObjectSource>(fo);
+  }
+  if (source) {
+    if (auto started = source->start(index); !started.ok()) return fail(started.error());
+  } else {
+    FERRY_LOG(kWarn, "no object source: answering SERVFAIL for the zone until synced", {});
+  }
+
+  server.start();
+  metrics_http.start();
+  FERRY_LOG(kInfo, "serving",
+            {{"address", options.address.to_string()},
+             {"port", server.port()},
+             {"metrics_port", metrics_http.port()},
+             {"workers", options.workers},
+             {"zone", f.zone},
+             {"synced", index.snapshot()->synced()}});
+
+  asio::io_context signals_io;
+  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
+  });
+  signals_io.run();
+  if (source) source->stop();
+  metrics_http.stop();
+  server.stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Startup and shutdown are the process edge: anything thrown there ends up logged, not as
+  // std::terminate.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
