@@ -1,0 +1,43 @@
+// The eBPF fast path: the socket-level load balancer attached to the node's workload cgroup
+// (ClusterIP, externalIPs and LoadBalancer IPs dialled from pods and from the node itself),
+// programmed through the LbProjector. The per-packet programs (NodePort from other nodes, tc
+// and XDP) join here, sharing the same maps.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ferry/agent/fast_path.h"
+#include "ferry/ebpf/lb_projector.h"
+#include "ferry/ebpf/sock_lb.h"
+
+namespace ferry::agent {
+
+struct EbpfFastPathOptions {
+  std::string cgroup_path = "/sys/fs/cgroup/unified";  // where the socket hooks attach
+  std::string node_name;
+  std::vector<model::IpAddress> node_addresses;
+  ebpf::LbMapSizes sizes;
+};
+
+class EbpfFastPath final : public FastPath {
+ public:
+  // Loads and attaches; nullptr with `error` when the kernel refuses.
+  static std::unique_ptr<EbpfFastPath> create(const EbpfFastPathOptions& options,
+                                              std::string& error);
+
+  const char* name() const override { return "ebpf"; }
+  bool program(const model::ServiceSnapshot& snapshot, std::string& error) override;
+
+  const ebpf::ProjectionStats& lastStats() const { return stats_; }
+
+ private:
+  EbpfFastPath(std::unique_ptr<ebpf::SockLb> sock_lb, ebpf::ProjectorOptions projector);
+
+  std::unique_ptr<ebpf::SockLb> sock_lb_;
+  ebpf::LbProjector projector_;
+  ebpf::ProjectionStats stats_;
+};
+
+}  // namespace ferry::agent
