@@ -1,8 +1,8 @@
 // ferry-controlplane: the Kubernetes-compatible API server with the embedded durable store.
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
-#include <grpcpp/grpcpp.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "ferry/controllers/endpoint_controller.h"
 #include "ferry/controlplane/admission.h"
 #include "ferry/controlplane/allocators.h"
 #include "ferry/controlplane/api_server.h"
@@ -49,6 +50,7 @@ struct Flags {
   std::string log_level = "info";
   unsigned threads = 0;
   unsigned compaction_interval_s = 300;
+  bool controllers = true;
 };
 
 bool parsePortRange(const std::string& s, uint16_t& lo, uint16_t& hi) {
@@ -70,34 +72,50 @@ int fail(const std::string& what) {
 
 int main(int argc, char** argv) {
   Flags f;
-  CLI::App app{"ferry-controlplane: a Kubernetes-compatible API server with an embedded durable store.\n"
-               "Every flag may also be set in a YAML file given with --config (same names)."};
+  CLI::App app{
+      "ferry-controlplane: a Kubernetes-compatible API server with an embedded durable store.\n"
+      "Every flag may also be set in a YAML file given with --config (same names)."};
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--config", f.config, "YAML file of flag values (command-line flags win)");
-  app.add_option("--data-dir", f.data_dir, "where the store, PKI, tokens and kubeconfig live")->capture_default_str();
-  app.add_option("--bind-address", f.bind_address, "address to serve HTTPS on")->capture_default_str();
+  app.add_option("--data-dir", f.data_dir, "where the store, PKI, tokens and kubeconfig live")
+      ->capture_default_str();
+  app.add_option("--bind-address", f.bind_address, "address to serve HTTPS on")
+      ->capture_default_str();
   app.add_option("--secure-port", f.secure_port, "HTTPS port")->capture_default_str();
-  app.add_option("--feed-port", f.feed_port, "gRPC port of the agents' feed (TLS, bearer tokens; 0 = off)")
+  app.add_option("--feed-port", f.feed_port,
+                 "gRPC port of the agents' feed (TLS, bearer tokens; 0 = off)")
       ->capture_default_str();
   app.add_option("--advertise-address", f.advertise_address,
-                 "address agents and the default/kubernetes Endpoints use to reach this server")->capture_default_str();
-  app.add_option("--service-cluster-ip-range", f.service_cidr, "ClusterIP range")->capture_default_str();
-  app.add_option("--service-cluster-ip-range-v6", f.service_cidr_v6, "optional IPv6 ClusterIP range");
-  app.add_option("--loadbalancer-ip-pool", f.lb_ip_pool,
-                 "CIDRs (one IPv4, one IPv6) LoadBalancer Services get status.loadBalancer.ingress from; "
-                 "unset: LoadBalancer IPs are left to another controller")
+                 "address agents and the default/kubernetes Endpoints use to reach this server")
+      ->capture_default_str();
+  app.add_option("--service-cluster-ip-range", f.service_cidr, "ClusterIP range")
+      ->capture_default_str();
+  app.add_option("--service-cluster-ip-range-v6", f.service_cidr_v6,
+                 "optional IPv6 ClusterIP range");
+  app.add_option(
+         "--loadbalancer-ip-pool", f.lb_ip_pool,
+         "CIDRs (one IPv4, one IPv6) LoadBalancer Services get status.loadBalancer.ingress from; "
+         "unset: LoadBalancer IPs are left to another controller")
       ->delimiter(',');
-  app.add_option("--service-node-port-range", f.node_port_range, "NodePort range")->capture_default_str();
-  app.add_option("--tls-cert-file", f.tls_cert_file, "serving certificate (generated under data-dir when unset)");
+  app.add_option("--service-node-port-range", f.node_port_range, "NodePort range")
+      ->capture_default_str();
+  app.add_option("--tls-cert-file", f.tls_cert_file,
+                 "serving certificate (generated under data-dir when unset)");
   app.add_option("--tls-private-key-file", f.tls_key_file, "serving key");
-  app.add_option("--tls-san", f.tls_san, "extra DNS names or IPs for the generated serving certificate")
+  app.add_option("--tls-san", f.tls_san,
+                 "extra DNS names or IPs for the generated serving certificate")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_option("--token-auth-file", f.token_auth_file, "static token file (default: <data-dir>/tokens.csv)");
-  app.add_option("--kubeconfig-out", f.kubeconfig_out, "admin kubeconfig to write (default: <data-dir>/admin.kubeconfig)");
+  app.add_option("--token-auth-file", f.token_auth_file,
+                 "static token file (default: <data-dir>/tokens.csv)");
+  app.add_option("--kubeconfig-out", f.kubeconfig_out,
+                 "admin kubeconfig to write (default: <data-dir>/admin.kubeconfig)");
   app.add_option("--log-level", f.log_level, "debug, info, warn or error")->capture_default_str();
   app.add_option("--threads", f.threads, "I/O threads (default: number of CPUs, at least 2)");
   app.add_option("--compaction-interval", f.compaction_interval_s,
                  "seconds between store compactions; history older than one interval is dropped")
+      ->capture_default_str();
+  app.add_option("--controllers", f.controllers,
+                 "run the EndpointSlice, Endpoints and mirroring controllers")
       ->capture_default_str();
 
   auto args = runtime::argsWithConfigFile(argc, argv);
@@ -106,7 +124,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    std::vector<std::string> rev(args->rbegin(), args->rend() - 1);  // CLI11 wants them reversed, sans argv[0]
+    std::vector<std::string> rev(args->rbegin(),
+                                 args->rend() - 1);  // CLI11 wants them reversed, sans argv[0]
     app.parse(rev);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
@@ -114,16 +133,19 @@ int main(int argc, char** argv) {
 
   runtime::setLogComponent("controlplane");
   runtime::LogLevel level;
-  if (!runtime::parseLogLevel(f.log_level, level)) return fail("unknown --log-level " + f.log_level);
+  if (!runtime::parseLogLevel(f.log_level, level))
+    return fail("unknown --log-level " + f.log_level);
   runtime::setLogLevel(level);
   signal(SIGPIPE, SIG_IGN);
 
   auto v4 = model::Cidr::parse(f.service_cidr);
-  if (!v4 || v4->base().family() != model::Family::kIpv4) return fail("--service-cluster-ip-range must be an IPv4 CIDR");
+  if (!v4 || v4->base().family() != model::Family::kIpv4)
+    return fail("--service-cluster-ip-range must be an IPv4 CIDR");
   std::optional<model::Cidr> v6;
   if (!f.service_cidr_v6.empty()) {
     v6 = model::Cidr::parse(f.service_cidr_v6);
-    if (!v6 || v6->base().family() != model::Family::kIpv6) return fail("--service-cluster-ip-range-v6 must be an IPv6 CIDR");
+    if (!v6 || v6->base().family() != model::Family::kIpv6)
+      return fail("--service-cluster-ip-range-v6 must be an IPv6 CIDR");
   }
   std::optional<model::Cidr> lb4, lb6;
   for (const auto& text : f.lb_ip_pool) {
@@ -134,7 +156,8 @@ int main(int argc, char** argv) {
     slot = cidr;
   }
   uint16_t np_lo, np_hi;
-  if (!parsePortRange(f.node_port_range, np_lo, np_hi)) return fail("--service-node-port-range must look like 30000-32767");
+  if (!parsePortRange(f.node_port_range, np_lo, np_hi))
+    return fail("--service-node-port-range must look like 30000-32767");
 
   const fs::path data(f.data_dir);
   std::error_code ec;
@@ -165,20 +188,31 @@ int main(int argc, char** argv) {
   ServiceAllocation service_alloc(*st, ips4, ips6.get(), node_ports);
   service_alloc.setLoadBalancerPools(lb_ips4.get(), lb_ips6.get());
   Admission admission(service_alloc);
-  if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port}); !b.ok()) return fail(b.error());
+  if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port}); !b.ok())
+    return fail(b.error());
+  std::unique_ptr<EndpointController> endpoint_controller;  // declared after the store: stops first
+  if (f.controllers)
+    endpoint_controller =
+        std::make_unique<EndpointController>(storage, admission, runtime::Registry::global());
+  if (endpoint_controller) endpoint_controller->start();
 
   auto pki = ensurePki({data / "pki", {}, f.tls_san, 3650});
   if (!pki.ok()) return fail(pki.error());
   std::string cert = f.tls_cert_file.empty() ? pki->serving_cert.string() : f.tls_cert_file;
   std::string key = f.tls_key_file.empty() ? pki->serving_key.string() : f.tls_key_file;
 
-  fs::path token_file = f.token_auth_file.empty() ? data / "tokens.csv" : fs::path(f.token_auth_file);
+  fs::path token_file =
+      f.token_auth_file.empty() ? data / "tokens.csv" : fs::path(f.token_auth_file);
   auto auth = Authenticator::loadOrCreate(token_file);
   if (!auth.ok()) return fail(auth.error());
 
-  const std::string server_url = "https://" + (f.advertise_address.find(':') != std::string::npos ? "[" + f.advertise_address + "]" : f.advertise_address) +
-                                 ":" + std::to_string(f.secure_port);
-  fs::path kubeconfig = f.kubeconfig_out.empty() ? data / "admin.kubeconfig" : fs::path(f.kubeconfig_out);
+  const std::string server_url =
+      "https://" +
+      (f.advertise_address.find(':') != std::string::npos ? "[" + f.advertise_address + "]"
+                                                          : f.advertise_address) +
+      ":" + std::to_string(f.secure_port);
+  fs::path kubeconfig =
+      f.kubeconfig_out.empty() ? data / "admin.kubeconfig" : fs::path(f.kubeconfig_out);
   if (auto token = auth->tokenForGroup("system:masters")) {
     std::ofstream out(kubeconfig);
     fs::permissions(kubeconfig, fs::perms::owner_read | fs::perms::owner_write, ec);
@@ -191,8 +225,9 @@ int main(int argc, char** argv) {
   }
 
   asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
-                  asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                  asio::ssl::context::no_tlsv1_1);
   try {
     tls.use_certificate_chain_file(cert);
     tls.use_private_key_file(key, asio::ssl::context::pem);
@@ -204,26 +239,40 @@ int main(int argc, char** argv) {
   ApiServerOptions api_options;
   api_options.on_scrape = [&metrics, store_ptr = st.get(), &ips4, &node_ports] {
     const auto s = store_ptr->stats();
-    metrics.gauge("ferry_store_revision", "Current store revision.").set(static_cast<double>(store_ptr->currentRevision()));
-    metrics.gauge("ferry_store_wal_records", "WAL records appended since start.").set(static_cast<double>(s.wal_records));
-    metrics.gauge("ferry_store_wal_syncs", "WAL fdatasync calls since start (one per group commit).").set(static_cast<double>(s.wal_syncs));
-    metrics.gauge("ferry_store_snapshots", "Snapshots written since start.").set(static_cast<double>(s.snapshots_written));
-    metrics.gauge("ferry_store_watchers", "Open store watches.").set(static_cast<double>(s.watchers));
-    metrics.gauge("ferry_store_watchers_cut_off", "Watchers cut off for falling behind.").set(static_cast<double>(s.watchers_cut_off));
-    metrics.gauge("ferry_service_ips_allocated", "ClusterIPs in use.").set(static_cast<double>(ips4.usedCount()));
+    metrics.gauge("ferry_store_revision", "Current store revision.")
+        .set(static_cast<double>(store_ptr->currentRevision()));
+    metrics.gauge("ferry_store_wal_records", "WAL records appended since start.")
+        .set(static_cast<double>(s.wal_records));
+    metrics
+        .gauge("ferry_store_wal_syncs", "WAL fdatasync calls since start (one per group commit).")
+        .set(static_cast<double>(s.wal_syncs));
+    metrics.gauge("ferry_store_snapshots", "Snapshots written since start.")
+        .set(static_cast<double>(s.snapshots_written));
+    metrics.gauge("ferry_store_watchers", "Open store watches.")
+        .set(static_cast<double>(s.watchers));
+    metrics.gauge("ferry_store_watchers_cut_off", "Watchers cut off for falling behind.")
+        .set(static_cast<double>(s.watchers_cut_off));
+    metrics.gauge("ferry_service_ips_allocated", "ClusterIPs in use.")
+        .set(static_cast<double>(ips4.usedCount()));
     (void)node_ports;
   };
   ApiServer api_server(storage, *auth, admission, metrics, api_options);
   unsigned threads = f.threads ? f.threads : std::max(2u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(threads));
-  HttpsServer https(io, tls, [&](HttpRequest& req, ResponseWriter& out) { return api_server.handle(req, out); });
+  HttpsServer https(
+      io, tls, [&](HttpRequest& req, ResponseWriter& out) { return api_server.handle(req, out); });
   try {
     https.listen({asio::ip::make_address(f.bind_address), f.secure_port});
   } catch (const std::exception& e) {
-    return fail("listen on " + f.bind_address + ":" + std::to_string(f.secure_port) + ": " + e.what());
+    return fail("listen on " + f.bind_address + ":" + std::to_string(f.secure_port) + ": " +
+                e.what());
   }
-  FERRY_LOG(kInfo, "serving", {{"address", f.bind_address}, {"port", https.port()}, {"data_dir", f.data_dir},
-                               {"kubeconfig", kubeconfig.string()}, {"revision", st->currentRevision()}});
+  FERRY_LOG(kInfo, "serving",
+            {{"address", f.bind_address},
+             {"port", https.port()},
+             {"data_dir", f.data_dir},
+             {"kubeconfig", kubeconfig.string()},
+             {"revision", st->currentRevision()}});
 
   // The agents' feed: gRPC over TLS with the serving certificate; HTTP/2 keepalive pings find
   // dead agents, and agents may ping idle streams that often.
@@ -236,8 +285,9 @@ int main(int argc, char** argv) {
     grpc::ServerBuilder builder;
     int bound_port = 0;
     const std::string feed_addr =
-        (f.bind_address.find(':') != std::string::npos ? "[" + f.bind_address + "]" : f.bind_address) + ":" +
-        std::to_string(f.feed_port);
+        (f.bind_address.find(':') != std::string::npos ? "[" + f.bind_address + "]"
+                                                       : f.bind_address) +
+        ":" + std::to_string(f.feed_port);
     builder.AddListeningPort(feed_addr, grpc::SslServerCredentials(ssl), &bound_port);
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
@@ -247,7 +297,8 @@ int main(int argc, char** argv) {
     builder.RegisterService(feed.get());
     feed_server = builder.BuildAndStart();
     if (!feed_server || bound_port == 0) return fail("listen on " + feed_addr + " for the feed");
-    FERRY_LOG(kInfo, "serving the agents' feed", {{"address", f.bind_address}, {"port", bound_port}});
+    FERRY_LOG(kInfo, "serving the agents' feed",
+              {{"address", f.bind_address}, {"port", bound_port}});
   }
 
   Compactor compactor(io, *st, std::chrono::seconds(std::max(1u, f.compaction_interval_s)));
@@ -258,7 +309,8 @@ int main(int argc, char** argv) {
     FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
     https.stop();
     compactor.stop();
-    if (feed_server) feed_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    if (feed_server)
+      feed_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     io.stop();
   });
   std::vector<std::thread> pool;
