@@ -6,6 +6,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "ferry/api/field_validation.h"
 #include "ferry/api/media_type.h"
 #include "ferry/api/resources.h"
 #include "ferry/api/table.h"
@@ -29,6 +30,21 @@ Reply jsonReply(int code, const json& body, const std::string& content_type = kJ
 }
 
 Reply statusReply(const ApiStatus& s) { return jsonReply(s.code, s.toJson()); }
+
+// RFC 7234 warn-value with code 299, the text a quoted-string (kube-apiserver's form).
+std::string warningHeader(const std::string& text) {
+  std::string v = "299 - \"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') v += '\\';
+    v += c;
+  }
+  return v + '"';
+}
+
+Reply withWarnings(Reply r, std::vector<std::string> warnings) {
+  r.warnings = std::move(warnings);
+  return r;
+}
 
 std::string statusLine(const ApiStatus& s) { return s.toJson().dump(); }
 
@@ -70,6 +86,23 @@ ApiStatus pathNotFound() {
   return ApiStatus{404, "NotFound", "the server could not find the requested resource", {}, {}};
 }
 ApiStatus notAcceptable() { return ApiStatus{406, "NotAcceptable", "only application/json is supported", {}, {}}; }
+
+// kube-apiserver's fieldValidation for a written object: under Strict an error naming every
+// unknown field, under Warn one warning each, under Ignore nothing.
+std::optional<ApiStatus> checkFields(const api::ResourceType& t, const json& obj, api::FieldValidation mode,
+                                     std::vector<std::string>& warnings) {
+  if (mode == api::FieldValidation::kIgnore) return std::nullopt;
+  const auto unknown = api::unknownFields(t, obj);
+  if (unknown.empty()) return std::nullopt;
+  if (mode == api::FieldValidation::kWarn) {
+    for (const auto& f : unknown) warnings.push_back("unknown field \"" + f + "\"");
+    return std::nullopt;
+  }
+  std::string msg = std::string(t.kind) + " in version \"" + std::string(t.version) + "\" cannot be handled as a " +
+                    std::string(t.kind) + ": strict decoding error: ";
+  for (size_t i = 0; i < unknown.size(); ++i) msg += (i ? ", unknown field \"" : "unknown field \"") + unknown[i] + "\"";
+  return ApiStatus::badRequest(msg);
+}
 
 struct WatchWake {
   explicit WatchWake(asio::any_io_executor ex) : timer(ex) {}
@@ -117,7 +150,9 @@ awaitable<void> ApiServer::handle(HttpRequest& req, ResponseWriter& out) {
     co_await watch(req, out, *watch_plan);
     co_return;
   }
-  co_await out.send(reply.code, std::move(reply.content_type), std::move(reply.body));
+  http::fields extra;
+  for (const auto& w : reply.warnings) extra.insert(http::field::warning, warningHeader(w));
+  co_await out.send(reply.code, std::move(reply.content_type), std::move(reply.body), extra);
   auto dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   metrics_.histogram("ferry_apiserver_request_duration_seconds", "API request latency (watches excluded).",
                      {{"method", req.method_string}})
@@ -214,11 +249,17 @@ Reply ApiServer::serveResource(HttpRequest& req, const UserInfo& user, std::opti
     return jsonReply(200, listObject(*type, *res));
   }
 
+  const auto field_validation = api::parseFieldValidation(req.param("fieldValidation"));
+  if (!field_validation && (verb == "create" || verb == "update" || verb == "patch"))
+    return statusReply(ApiStatus::badRequest("fieldValidation parameter unsupported: \"" + req.param("fieldValidation") + "\""));
+  std::vector<std::string> warnings;
+
   if (verb == "create") {
     auto body = decodeBody(req.header(http::field::content_type), req.body);
     if (!body.ok()) {
       return statusReply(body.status());
     }
+    if (auto bad = checkFields(*type, *body, *field_validation, warnings)) return statusReply(*bad);
     if (req.param("dryRun") == "All") {
       json obj = *body;
       auto plan = admission_.admitFor(info, "")(obj, nullptr);
@@ -227,7 +268,7 @@ Reply ApiServer::serveResource(HttpRequest& req, const UserInfo& user, std::opti
     }
     auto res = storage_.create(info, ns, std::move(*body), admission_.admitFor(info, ""));
     if (!res.ok()) return statusReply(res.status());
-    return jsonReply(201, *res);
+    return withWarnings(jsonReply(201, *res), std::move(warnings));
   }
 
   if (verb == "update") {
@@ -235,6 +276,7 @@ Reply ApiServer::serveResource(HttpRequest& req, const UserInfo& user, std::opti
     if (!body.ok()) {
       return statusReply(body.status());
     }
+    if (auto bad = checkFields(*type, *body, *field_validation, warnings)) return statusReply(*bad);
     auto admit = admission_.admitFor(info, rp->subresource);
     ApiResult<json> res = ApiStatus::internal("unreachable");
     if (rp->subresource == "status") {
@@ -252,16 +294,26 @@ Reply ApiServer::serveResource(HttpRequest& req, const UserInfo& user, std::opti
       res = storage_.update(info, ns, rp->name, std::move(*body), admit);
     }
     if (!res.ok()) return statusReply(res.status());
-    return jsonReply(200, *res);
+    return withWarnings(jsonReply(200, *res), std::move(warnings));
   }
 
   if (verb == "patch") {
     std::string ctype = req.header(http::field::content_type);
     if (auto semi = ctype.find(';'); semi != std::string::npos) ctype.resize(semi);
-    auto patcher = patchFunction(ctype, req.body, *type, rp->subresource);
-    if (!patcher.ok()) {
-      return statusReply(patcher.status());
+    auto unchecked = patchFunction(ctype, req.body, *type, rp->subresource);
+    if (!unchecked.ok()) {
+      return statusReply(unchecked.status());
     }
+    // The patched object is what must be free of unknown fields (kube decodes it strictly).
+    const api::FieldValidation mode = *field_validation;
+    std::optional<PatchFn> patcher;
+    patcher = [&, inner = *unchecked](const json& cur) -> ApiResult<json> {
+      auto next = inner(cur);
+      if (!next.ok()) return next;
+      warnings.clear();  // the retry loop may call this more than once
+      if (auto bad = checkFields(*type, *next, mode, warnings)) return *bad;
+      return next;
+    };
     auto res = storage_.update(info, ns, rp->name, json(), admission_.admitFor(info, rp->subresource), *patcher);
     // Server-side apply creates what does not exist yet.
     if (!res.ok() && res.status().code == 404 && ctype == "application/apply-patch+yaml") {
@@ -271,11 +323,11 @@ Reply ApiServer::serveResource(HttpRequest& req, const UserInfo& user, std::opti
       }
       res = storage_.create(info, ns, std::move(*created), admission_.admitFor(info, ""));
       if (res.ok()) {
-        return jsonReply(201, *res);
+        return withWarnings(jsonReply(201, *res), std::move(warnings));
       }
     }
     if (!res.ok()) return statusReply(res.status());
-    return jsonReply(200, *res);
+    return withWarnings(jsonReply(200, *res), std::move(warnings));
   }
 
   if (verb == "delete") {

@@ -97,6 +97,41 @@ TEST_F(KubectlTest, GetPrintsKubeColumns) {
   EXPECT_NE(yaml_out.out.find("nodePort: 3"), std::string::npos);
 }
 
+TEST_F(KubectlTest, UnknownFieldsAreRejectedUnderStrictAndWarnedOtherwise) {
+  const std::string typo = R"(apiVersion: v1
+kind: Service
+metadata:
+  name: typo
+spec:
+  selector:
+    app: typo
+  prots:
+  - port: 80
+  ports:
+  - port: 80
+    targetPrt: 8080
+)";
+  // kubectl's default (--validate=strict) asks the server for fieldValidation=Strict.
+  auto strict = k({"apply", "-f", "-"}, typo);
+  EXPECT_FALSE(strict.ok());
+  EXPECT_NE(strict.err.find(R"(strict decoding error: unknown field "spec.ports[0].targetPrt", unknown field "spec.prots")"),
+            std::string::npos)
+      << strict.err;
+  EXPECT_FALSE(k({"get", "svc", "typo"}).ok()) << "nothing may be written";
+  // --validate=warn: written, with the unknown fields named as warnings.
+  auto warned = k({"apply", "--validate=warn", "-f", "-"}, typo);
+  EXPECT_TRUE(warned.ok()) << warned.err;
+  EXPECT_NE(warned.err.find(R"(Warning: unknown field "spec.prots")"), std::string::npos)
+      << "stderr:\n" << warned.err << "\nstdout:\n" << warned.out;
+  // Later applies of a corrected manifest (a strategic merge patch) pass strict validation.
+  std::string fixed = typo;
+  fixed.replace(fixed.find("  prots:\n  - port: 80\n"), std::string("  prots:\n  - port: 80\n").size(), "");
+  fixed.replace(fixed.find("targetPrt"), 9, "targetPort");
+  auto again = k({"apply", "-f", "-"}, fixed);
+  EXPECT_TRUE(again.ok()) << again.err;
+  EXPECT_OK(k({"delete", "svc", "typo"}));
+}
+
 TEST_F(KubectlTest, LoadBalancerGetsAnExternalIpFromThePool) {
   EXPECT_OK(k({"create", "service", "loadbalancer", "lb-web", "--tcp=80:8080"}));
   auto table = k({"get", "svc", "lb-web"});

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ferry/controlplane/admission.h"
 #include "ferry/controlplane/auth.h"
@@ -39,6 +40,7 @@ struct Reply {
   int code = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::string> warnings{};  // sent as `Warning: 299 - "..."` headers (kubectl prints them)
 };
 
 // What a watch request resolved to, streamed by ApiServer::watch().
