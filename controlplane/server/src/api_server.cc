@@ -388,15 +388,23 @@ Reply ApiServer::deleteNamespace(const std::string& name, const std::string& uid
     return next;
   });
   if (!marked.ok()) return statusReply(marked.status());
-  for (const auto& t : api::resourceTypes()) {
-    if (!t.namespaced) continue;
-    ResourceInfo info = resourceInfo(t);
-    auto items = storage_.list(info, name, {});
-    if (!items.ok()) return statusReply(items.status());
-    for (const auto& item : items->items) {
-      auto r = storage_.remove(info, name, item["metadata"].value("name", ""), "", "", admission_.releaseFor(info));
-      if (!r.ok() && r.status().code != 404) return statusReply(r.status());
+  // Controllers may still be writing here (an EndpointSlice update racing the delete answers
+  // 409): sweep until a pass finds the namespace empty, a bounded number of times.
+  for (int pass = 0;; ++pass) {
+    bool left = false;
+    for (const auto& t : api::resourceTypes()) {
+      if (!t.namespaced) continue;
+      ResourceInfo info = resourceInfo(t);
+      auto items = storage_.list(info, name, {});
+      if (!items.ok()) return statusReply(items.status());
+      for (const auto& item : items->items) {
+        auto r = storage_.remove(info, name, item["metadata"].value("name", ""), "", "", admission_.releaseFor(info));
+        if (r.ok() || r.status().code == 404) continue;
+        if (r.status().code != 409 || pass >= 4) return statusReply(r.status());
+        left = true;
+      }
     }
+    if (!left) break;
   }
   // Finalizers in metadata (not kube's spec.finalizers, which this controller honours by
   // doing the work above) still hold the namespace until their owners remove them.

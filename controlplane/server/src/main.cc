@@ -43,6 +43,7 @@ struct Flags {
   std::string service_cidr_v6;
   std::string node_port_range = "30000-32767";
   std::vector<std::string> lb_ip_pool;  // at most one CIDR per family
+  std::string cluster_dns_ip = "auto";
   std::string tls_cert_file, tls_key_file;
   std::string token_auth_file;
   std::string kubeconfig_out;
@@ -97,6 +98,9 @@ int main(int argc, char** argv) {
          "CIDRs (one IPv4, one IPv6) LoadBalancer Services get status.loadBalancer.ingress from; "
          "unset: LoadBalancer IPs are left to another controller")
       ->delimiter(',');
+  app.add_option("--cluster-dns-ip", f.cluster_dns_ip,
+                 "ClusterIP of kube-system/kube-dns: \"auto\" = the tenth IP of the service range, \"\" = none")
+      ->capture_default_str();
   app.add_option("--service-node-port-range", f.node_port_range, "NodePort range")
       ->capture_default_str();
   app.add_option("--tls-cert-file", f.tls_cert_file,
@@ -188,7 +192,9 @@ int main(int argc, char** argv) {
   ServiceAllocation service_alloc(*st, ips4, ips6.get(), node_ports);
   service_alloc.setLoadBalancerPools(lb_ips4.get(), lb_ips6.get());
   Admission admission(service_alloc);
-  if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port}); !b.ok())
+  std::string dns_ip = f.cluster_dns_ip;
+  if (dns_ip == "auto") dns_ip = model::IpAddress::v4(v4->base().v4HostOrder() + 10).toString();
+  if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port, dns_ip}); !b.ok())
     return fail(b.error());
   std::unique_ptr<EndpointController> endpoint_controller;  // declared after the store: stops first
   if (f.controllers)

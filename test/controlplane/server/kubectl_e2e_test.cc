@@ -60,6 +60,11 @@ TEST_F(KubectlTest, BuiltInsExist) {
   auto svc = k({"get", "svc", "kubernetes", "-o", "jsonpath={.spec.clusterIP} {.spec.ports[0].port}"});
   EXPECT_OK(svc);
   EXPECT_EQ(svc.out, "10.96.0.1 443");
+  // The cluster DNS Service on the tenth IP, as kubeadm sets it up (pods' resolv.conf).
+  auto dns = k({"get", "svc", "-n", "kube-system", "kube-dns", "-o",
+                "jsonpath={.spec.clusterIP} {.spec.ports[*].name} {.spec.selector.k8s-app}"});
+  EXPECT_OK(dns);
+  EXPECT_EQ(dns.out, "10.96.0.10 dns dns-tcp metrics kube-dns");
   EXPECT_OK(k({"version"}));
 }
 
