@@ -231,7 +231,8 @@ class AgentE2eTest : public ::testing::Test {
         FERRY_AGENT_BINARY, "--kubeconfig", cp_->dir() + "/agent.kubeconfig", "--feed-address",
         "127.0.0.1:" + std::to_string(cp_->feedPort()), "--node-name", "node-0", "--cgroup",
         cgroup_->path(), "--healthz-bind-address", "127.0.0.1:" + std::to_string(healthz_port_),
-        "--metrics-bind-address", "127.0.0.1:" + std::to_string(freeLoopbackPort())});
+        "--metrics-bind-address", "127.0.0.1:" + std::to_string(freeLoopbackPort()), "--node-ip",
+        topo_->node(0).ipv4, "--pod-cidr", topo_->node(0).pod_cidr_v4});
   }
 
   // Polls `pred` until it holds or `deadline` passes.
@@ -322,6 +323,22 @@ TEST_F(AgentE2eTest, ClusterIpFromAPodBalancesRoundRobinOverPodsOnBothNodes) {
   std::string answer = askUdp(client(), vip, 53, &from);
   EXPECT_EQ(answer.rfind("fy", 0), 0u) << answer;
   EXPECT_EQ(from, vip + ":53") << "UDP replies must appear to come from the ClusterIP";
+}
+
+TEST_F(AgentE2eTest, AgentRegistersItsNode) {
+  json node;
+  ASSERT_TRUE(eventually([&] {
+    auto r = admin_->request(http::verb::get, "/api/v1/nodes/node-0");
+    if (r.status != 200) return false;
+    node = json::parse(r.body);
+    return true;
+  }));
+  EXPECT_EQ(node["spec"]["podCIDR"], topo_->node(0).pod_cidr_v4);
+  EXPECT_EQ(node["status"]["addresses"][0],
+            (json{{"type", "InternalIP"}, {"address", topo_->node(0).ipv4}}));
+  EXPECT_EQ(node["status"]["conditions"][0]["type"], "Ready");
+  EXPECT_EQ(node["status"]["conditions"][0]["status"], "True");
+  EXPECT_EQ(node["metadata"]["labels"]["kubernetes.io/hostname"], "node-0");
 }
 
 TEST_F(AgentE2eTest, ScaleDownToZeroRejectsAtOnceAndScaleBackUp) {

@@ -16,6 +16,7 @@
 #include "ferry/agent/sync_loop.h"
 #include "ferry/feed/feed_client.h"
 #include "ferry/feed/kubeconfig.h"
+#include "ferry/feed/node_heartbeat.h"
 #include "ferry/runtime/config_file.h"
 #include "ferry/runtime/log.h"
 #include "ferry/runtime/status_server.h"
@@ -31,6 +32,9 @@ struct Flags {
   uint16_t feed_port = 6444;
   std::string node_name;
   std::vector<std::string> node_ips;
+  std::vector<std::string> pod_cidrs;
+  unsigned heartbeat_interval_s = 10;
+  bool register_node = true;
   std::string cgroup = "/sys/fs/cgroup/unified";
   std::string healthz_bind_address = "0.0.0.0:10256";
   std::string metrics_bind_address = "127.0.0.1:10249";
@@ -86,6 +90,13 @@ int main(int argc, char** argv) {
                  "this node's name (default: the hostname)");
   app.add_option("--node-ip", f.node_ips, "this node's addresses (NodePort frontends)")
       ->delimiter(',');
+  app.add_option("--pod-cidr", f.pod_cidrs, "this node's pod CIDRs (published on its Node object)")
+      ->delimiter(',');
+  app.add_option("--register-node", f.register_node, "create and heartbeat this node's Node object")
+      ->capture_default_str();
+  app.add_option("--node-status-update-frequency", f.heartbeat_interval_s,
+                 "seconds between node heartbeats")
+      ->capture_default_str();
   app.add_option("--cgroup", f.cgroup, "cgroup v2 directory whose processes are balanced")
       ->capture_default_str();
   app.add_option("--healthz-bind-address", f.healthz_bind_address, "host:port of /healthz")
@@ -186,6 +197,18 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   client.start();
+  std::unique_ptr<feed::NodeHeartbeat> heartbeat;
+  if (f.register_node) {
+    feed::NodeHeartbeatOptions ho;
+    ho.connection = fo;
+    for (const auto& ip : f.node_ips) ho.addresses.emplace_back("InternalIP", ip);
+    ho.addresses.emplace_back("Hostname", f.node_name);
+    ho.pod_cidrs = f.pod_cidrs;
+    ho.interval = std::chrono::seconds(std::max(1u, f.heartbeat_interval_s));
+    ho.agent_version = "0.1.0";
+    heartbeat = std::make_unique<feed::NodeHeartbeat>(ho);
+    heartbeat->start();
+  }
   FERRY_LOG(kInfo, "agent running",
             {{"node", f.node_name},
              {"feed", fo.target},
@@ -197,6 +220,7 @@ int main(int argc, char** argv) {
     while (!g_stop) g_stop_cv.wait_for(lock, std::chrono::milliseconds(200));
   }
   FERRY_LOG(kInfo, "agent stopping", {});
+  if (heartbeat) heartbeat->stop();
   client.stop();
   healthz.stop();
   metrics_server.stop();

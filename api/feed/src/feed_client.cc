@@ -38,19 +38,23 @@ ObjectMap FeedClient::copyObjects() const {
   return state_.objects();
 }
 
-void FeedClient::run() {
+std::shared_ptr<grpc::Channel> makeFeedChannel(const FeedClientOptions& options) {
   grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = options_.ca_pem;
+  ssl.pem_root_certs = options.ca_pem;
   auto creds = grpc::CompositeChannelCredentials(grpc::SslCredentials(ssl),
-                                                 grpc::AccessTokenCredentials(options_.token));
+                                                 grpc::AccessTokenCredentials(options.token));
   grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options_.keepalive.count()));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options.keepalive.count()));
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
-              static_cast<int>(std::max<int64_t>(1000, options_.keepalive.count() / 2)));
+              static_cast<int>(std::max<int64_t>(1000, options.keepalive.count() / 2)));
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 << 20);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options_.reconnect_max.count()));
-  auto channel = grpc::CreateCustomChannel(options_.target, creds, args);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options.reconnect_max.count()));
+  return grpc::CreateCustomChannel(options.target, creds, args);
+}
+
+void FeedClient::run() {
+  auto channel = makeFeedChannel(options_);
   auto stub = v1::Feed::NewStub(channel);
 
   std::chrono::milliseconds backoff = options_.reconnect_min;

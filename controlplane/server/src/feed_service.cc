@@ -303,11 +303,12 @@ class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
 };
 
 FeedService::FeedService(store::Store& store, const Authenticator& auth, runtime::Registry& metrics,
-                         FeedServiceOptions options)
+                         FeedServiceOptions options, NodeRegistrar* registrar)
     : store_(store),
       auth_(auth),
       metrics_(metrics),
       options_(options),
+      registrar_(registrar),
       io_(std::make_unique<asio::io_context>()) {
   WatchCacheOptions copts;
   copts.capacity = options_.cache_capacity;
@@ -327,6 +328,53 @@ FeedService::~FeedService() {
 grpc::ServerWriteReactor<FeedEvent>* FeedService::Subscribe(
     grpc::CallbackServerContext* context, const feed::v1::SubscribeRequest* request) {
   return new Stream(*this, context, *request);
+}
+
+grpc::ServerUnaryReactor* FeedService::Heartbeat(grpc::CallbackServerContext* context,
+                                                 const feed::v1::NodeHeartbeat* request,
+                                                 feed::v1::HeartbeatReply* reply) {
+  auto* reactor = context->DefaultReactor();
+  std::optional<UserInfo> user;
+  auto md = context->client_metadata().find("authorization");
+  if (md != context->client_metadata().end())
+    user = auth_.authenticate(std::string_view(md->second.data(), md->second.size()));
+  if (!user) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "a valid bearer token is required"));
+    return reactor;
+  }
+  if (!authorize(*user, {"update", "", "nodes", "status"}) ||
+      !authorize(*user, {"create", "", "nodes", ""})) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                                 "user \"" + user->name + "\" may not register nodes"));
+    return reactor;
+  }
+  if (!registrar_) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "node registration is off"));
+    return reactor;
+  }
+  NodeHeartbeatInfo info;
+  info.name = request->node_name();
+  for (const auto& a : request->addresses()) info.addresses.emplace_back(a.type(), a.address());
+  info.pod_cidrs.assign(request->pod_cidrs().begin(), request->pod_cidrs().end());
+  for (const auto& [k, v] : request->labels()) info.labels[k] = v;
+  info.agent_version = request->agent_version();
+  // A store write (one fsync, shared by group commit): short enough for a callback thread.
+  auto res = registrar_->heartbeat(info);
+  metrics_
+      .counter("ferry_feed_heartbeats_total", "Node heartbeats received.",
+               {{"result", res.ok() ? "ok" : "error"}})
+      .inc();
+  if (!res.ok()) {
+    const auto code = res.status().code == 422 || res.status().code == 400
+                          ? grpc::StatusCode::INVALID_ARGUMENT
+                          : grpc::StatusCode::UNAVAILABLE;
+    reactor->Finish(grpc::Status(code, res.status().message));
+    return reactor;
+  }
+  reply->set_revision(std::atoll(res->c_str()));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
 }
 
 }  // namespace ferry::controlplane

@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
          "unset: LoadBalancer IPs are left to another controller")
       ->delimiter(',');
   app.add_option("--cluster-dns-ip", f.cluster_dns_ip,
-                 "ClusterIP of kube-system/kube-dns: \"auto\" = the tenth IP of the service range, \"\" = none")
+                 "ClusterIP of kube-system/kube-dns: \"auto\" = the tenth IP of the service range, "
+                 "\"\" = none")
       ->capture_default_str();
   app.add_option("--service-node-port-range", f.node_port_range, "NodePort range")
       ->capture_default_str();
@@ -194,7 +195,8 @@ int main(int argc, char** argv) {
   Admission admission(service_alloc);
   std::string dns_ip = f.cluster_dns_ip;
   if (dns_ip == "auto") dns_ip = model::IpAddress::v4(v4->base().v4HostOrder() + 10).toString();
-  if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port, dns_ip}); !b.ok())
+  if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port, dns_ip});
+      !b.ok())
     return fail(b.error());
   std::unique_ptr<EndpointController> endpoint_controller;  // declared after the store: stops first
   if (f.controllers)
@@ -282,10 +284,12 @@ int main(int argc, char** argv) {
 
   // The agents' feed: gRPC over TLS with the serving certificate; HTTP/2 keepalive pings find
   // dead agents, and agents may ping idle streams that often.
+  NodeRegistrar node_registrar(storage, admission);
   std::unique_ptr<FeedService> feed;
   std::unique_ptr<grpc::Server> feed_server;
   if (f.feed_port != 0) {
-    feed = std::make_unique<FeedService>(*st, *auth, metrics);
+    feed =
+        std::make_unique<FeedService>(*st, *auth, metrics, FeedServiceOptions{}, &node_registrar);
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({readFile(key), readFile(cert)});
     grpc::ServerBuilder builder;

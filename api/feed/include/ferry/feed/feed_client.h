@@ -15,8 +15,9 @@
 #include "ferry/feed/feed_state.h"
 
 namespace grpc {
+class Channel;
 class ClientContext;
-}
+}  // namespace grpc
 
 namespace ferry::feed {
 
@@ -30,6 +31,9 @@ struct FeedClientOptions {
   std::chrono::milliseconds reconnect_max{5000};
   std::chrono::milliseconds keepalive{10000};  // HTTP/2 pings that detect a dead peer
 };
+
+// A TLS channel to the feed with the options' CA, bearer token and keepalives.
+std::shared_ptr<grpc::Channel> makeFeedChannel(const FeedClientOptions& options);
 
 class FeedClient {
  public:

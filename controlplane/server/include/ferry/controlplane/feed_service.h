@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "ferry/controlplane/auth.h"
+#include "ferry/controlplane/node_registrar.h"
 #include "ferry/controlplane/watch_cache.h"
 #include "ferry/feed/v1/feed.grpc.pb.h"
 #include "ferry/runtime/metrics.h"
@@ -34,12 +35,17 @@ struct FeedServiceOptions {
 
 class FeedService final : public feed::v1::Feed::CallbackService {
  public:
+  // `registrar` (optional) serves Heartbeat; without it heartbeats answer UNIMPLEMENTED.
   FeedService(store::Store& store, const Authenticator& auth, runtime::Registry& metrics,
-              FeedServiceOptions options = {});
+              FeedServiceOptions options = {}, NodeRegistrar* registrar = nullptr);
   ~FeedService() override;
 
   grpc::ServerWriteReactor<feed::v1::FeedEvent>* Subscribe(
       grpc::CallbackServerContext* context, const feed::v1::SubscribeRequest* request) override;
+
+  grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* context,
+                                      const feed::v1::NodeHeartbeat* request,
+                                      feed::v1::HeartbeatReply* reply) override;
 
   size_t subscribers() const { return subscribers_.load(); }
 
@@ -51,6 +57,7 @@ class FeedService final : public feed::v1::Feed::CallbackService {
   const Authenticator& auth_;
   runtime::Registry& metrics_;
   const FeedServiceOptions options_;
+  NodeRegistrar* registrar_;
   std::shared_ptr<WatchCache> cache_;
   // Builds and starts messages off the cache's thread (its callbacks must not block or poll).
   std::unique_ptr<boost::asio::io_context> io_;
