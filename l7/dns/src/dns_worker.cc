@@ -74,9 +74,10 @@ void DnsWorker::acceptTcp() {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
       if (*tcp_connections_ >= options_.max_tcp_connections) {
+        // Counted before the close, so whoever sees the close also sees the count.
+        metrics_.tcpRejected();
         boost::system::error_code ignored;
         s.close(ignored);
-        metrics_.tcpRejected();
       } else {
         std::make_shared<TcpConnection>(std::move(s), options_, index_, metrics_, tcp_connections_)
             ->start();
