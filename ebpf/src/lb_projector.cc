@@ -58,37 +58,172 @@ LbProjector::LbProjector(const LbMapFds& maps, ProjectorOptions options)
   rev_nat_.fd = maps_.rev_nat;
 }
 
-bool LbProjector::sync(Table& table, const std::map<Bytes, Bytes>& desired, int phase,
-                       ProjectionStats& stats, std::string& error) {
-  if (phase == 0) {
-    for (const auto& [k, v] : desired) {
-      auto it = table.written.find(k);
-      if (it != table.written.end() && it->second == v) continue;
-      if (bpf_map_update_elem(table.fd, k.data(), v.data(), BPF_ANY) != 0) {
-        const int err = errno;
-        if (err == E2BIG || err == ENOMEM || err == ENOSPC) {
-          ++stats.skipped;  // full: counted and reported, the rest still goes in
-          continue;
-        }
-        error = "map update: " + std::string(std::strerror(err));
-        return false;
-      }
-      table.written[k] = v;
-      ++stats.writes;
-    }
-    return true;
-  }
-  for (auto it = table.written.begin(); it != table.written.end();) {
-    if (desired.contains(it->first)) {
-      ++it;
+// --- desired state, per service ---
+
+void LbProjector::Desired::add(const Bytes& key, const Bytes& value, std::set<Bytes>& touched) {
+  auto& e = entries[key];
+  e.value = value;  // a key two services claim (bad input) goes to the last one projected
+  ++e.refs;
+  touched.insert(key);
+}
+
+void LbProjector::Desired::drop(const Bytes& key, std::set<Bytes>& touched) {
+  auto it = entries.find(key);
+  if (it == entries.end()) return;
+  if (--it->second.refs == 0) entries.erase(it);
+  touched.insert(key);
+}
+
+LbProjector::Contribution LbProjector::project(const model::Service& svc, model::MonoTime now,
+                                               ProjectionStats& stats) {
+  Contribution c;
+  const auto proto = static_cast<uint8_t>(svc.protocol);
+  for (const auto& [scope, family] : kViews) {
+    std::vector<const model::Frontend*> fes;
+    for (const auto& fe : svc.frontends)
+      if (static_cast<uint8_t>(fe.scope) == scope && fe.address.family() == family)
+        fes.push_back(&fe);
+    if (fes.empty()) continue;
+    const ScopedName sname{svc.name, scope, static_cast<uint8_t>(family)};
+    auto svc_id = svc_ids_.acquire(sname, now);
+    if (!svc_id) {
+      stats.skipped += fes.size();
       continue;
     }
-    if (bpf_map_delete_elem(table.fd, it->first.data()) != 0 && errno != ENOENT) {
-      error = "map delete: " + std::string(std::strerror(errno));
-      return false;
+    c.svc_names.push_back(sname);
+    const auto usable =
+        model::usableBackends(svc, static_cast<model::Scope>(scope), options_.node_name);
+    uint16_t slot = 0;
+    for (const model::Backend* b : usable.backends) {
+      // A dual-stack service's frontends of one family pair only with backends of it.
+      if (b->address.family() != family) continue;
+      const BackendKey bk{b->address, b->port, proto};
+      auto bid = backend_ids_.acquire(bk, now);
+      if (!bid) {
+        ++stats.skipped;
+        continue;
+      }
+      c.backend_keys.push_back(bk);
+      ferry_lb_backend be{};
+      be.addr = b->address.raw();
+      be.port = htons(b->port);
+      be.proto = proto;
+      if (!options_.node_name.empty() && b->node == options_.node_name)
+        be.flags |= FERRY_BE_F_LOCAL;
+      if (usable.terminating_fallback) be.flags |= FERRY_BE_F_TERMINATING;
+      // A backend shared by services has one entry; its flags come from the last writer,
+      // and only LOCAL (the same for all) is read by the datapath today.
+      c.backends.emplace_back(bytesOf(*bid), bytesOf(be));
+      ferry_lb_slot_key sk{*svc_id, ++slot};
+      c.slots.emplace_back(bytesOf(sk), bytesOf(*bid));
     }
-    ++stats.deletes;
-    it = table.written.erase(it);
+    for (const model::Frontend* fe : fes) {
+      std::vector<model::IpAddress> addrs;
+      if (fe->address.isUnspecified()) {
+        for (const auto& a : options_.node_addresses)
+          if (a.family() == fe->address.family()) addrs.push_back(a);
+      } else {
+        addrs.push_back(fe->address);
+      }
+      for (const auto& addr : addrs) {
+        const FrontendKey fk{addr, fe->port, proto};
+        auto rid = rev_nat_ids_.acquire(fk, now);
+        if (!rid) {
+          ++stats.skipped;
+          continue;
+        }
+        c.frontend_keys.push_back(fk);
+        ferry_lb_rev_nat rn{};
+        rn.addr = addr.raw();
+        rn.port = htons(fe->port);
+        c.rev_nat.emplace_back(bytesOf(*rid), bytesOf(rn));
+        ferry_lb_svc_key key{};
+        key.addr = addr.raw();
+        key.port = htons(fe->port);
+        key.proto = proto;
+        key.scope = scope;
+        ferry_lb_svc_value val{};
+        val.svc_id = *svc_id;
+        val.backend_count = slot;
+        val.rev_nat_id = static_cast<uint16_t>(*rid);
+        val.algorithm = static_cast<uint8_t>(svc.balancing);
+        val.flags = flagsFor(svc, *fe);
+        val.affinity_timeout_s = svc.affinity_timeout_s;
+        c.frontends.emplace_back(bytesOf(key), bytesOf(val));
+      }
+    }
+  }
+  return c;
+}
+
+void LbProjector::add(const Contribution& c) {
+  for (const auto& [k, v] : c.frontends) frontends_.desired.add(k, v, frontends_.touched);
+  for (const auto& [k, v] : c.slots) slots_.desired.add(k, v, slots_.touched);
+  for (const auto& [k, v] : c.backends) backends_.desired.add(k, v, backends_.touched);
+  for (const auto& [k, v] : c.rev_nat) rev_nat_.desired.add(k, v, rev_nat_.touched);
+  for (const auto& n : c.svc_names) ++svc_refs_[n];
+  for (const auto& k : c.backend_keys) ++backend_refs_[k];
+  for (const auto& k : c.frontend_keys) ++frontend_refs_[k];
+}
+
+void LbProjector::drop(const Contribution& c, model::MonoTime now) {
+  for (const auto& [k, v] : c.frontends) frontends_.desired.drop(k, frontends_.touched);
+  for (const auto& [k, v] : c.slots) slots_.desired.drop(k, slots_.touched);
+  for (const auto& [k, v] : c.backends) backends_.desired.drop(k, backends_.touched);
+  for (const auto& [k, v] : c.rev_nat) rev_nat_.desired.drop(k, rev_nat_.touched);
+  // Ids nobody refers to any more go back (held until flows naming them have expired); a
+  // service's round-robin counter goes with its id.
+  for (const auto& n : c.svc_names)
+    if (--svc_refs_[n] == 0) {
+      svc_refs_.erase(n);
+      if (auto id = svc_ids_.find(n); id && maps_.round_robin >= 0)
+        released_svc_ids_.push_back(*id);
+      svc_ids_.release(n, now);
+    }
+  for (const auto& k : c.backend_keys)
+    if (--backend_refs_[k] == 0) {
+      backend_refs_.erase(k);
+      backend_ids_.release(k, now);
+    }
+  for (const auto& k : c.frontend_keys)
+    if (--frontend_refs_[k] == 0) {
+      frontend_refs_.erase(k);
+      rev_nat_ids_.release(k, now);
+    }
+}
+
+bool LbProjector::sync(Table& table, int phase, ProjectionStats& stats, std::string& error) {
+  for (auto t = table.touched.begin(); t != table.touched.end();) {
+    const Bytes& k = *t;
+    auto want = table.desired.entries.find(k);
+    auto have = table.written.find(k);
+    if (phase == 0 && want != table.desired.entries.end()) {
+      if (have == table.written.end() || have->second != want->second.value) {
+        if (bpf_map_update_elem(table.fd, k.data(), want->second.value.data(), BPF_ANY) != 0) {
+          const int err = errno;
+          if (err != E2BIG && err != ENOMEM && err != ENOSPC) {
+            error = "map update: " + std::string(std::strerror(err));
+            return false;
+          }
+          ++stats.skipped;  // full: counted and reported, the rest still goes in
+        } else {
+          table.written[k] = want->second.value;
+          ++stats.writes;
+        }
+      }
+    } else if (phase == 1 && want == table.desired.entries.end() && have != table.written.end()) {
+      if (bpf_map_delete_elem(table.fd, k.data()) != 0 && errno != ENOENT) {
+        error = "map delete: " + std::string(std::strerror(errno));
+        return false;
+      }
+      ++stats.deletes;
+      table.written.erase(have);
+    }
+    // After the delete phase the key is settled; a failed write stays touched for next time.
+    if (phase == 1 && (want == table.desired.entries.end() || table.written.contains(k)))
+      t = table.touched.erase(t);
+    else
+      ++t;
   }
   return true;
 }
@@ -97,109 +232,39 @@ std::optional<ProjectionStats> LbProjector::apply(const model::ServiceSnapshot& 
                                                   std::string& error) {
   const auto now = monoNow();
   ProjectionStats stats;
-  std::map<Bytes, Bytes> want_frontends, want_slots, want_backends, want_rev_nat;
-  std::set<ScopedName> live_svcs;
-  std::set<BackendKey> live_backends;
-  std::set<FrontendKey> live_frontends;
-
+  // Only services that are not the very object projected last time are recomputed: snapshots
+  // share unchanged services by pointer, so a one-service change costs one service.
+  std::set<model::ServiceName> seen;
   for (const auto& svc_ptr : snapshot.services()) {
-    const model::Service& svc = *svc_ptr;
-    const auto proto = static_cast<uint8_t>(svc.protocol);
-    for (const auto& [scope, family] : kViews) {
-      std::vector<const model::Frontend*> fes;
-      for (const auto& fe : svc.frontends)
-        if (static_cast<uint8_t>(fe.scope) == scope && fe.address.family() == family)
-          fes.push_back(&fe);
-      if (fes.empty()) continue;
-      const ScopedName sname{svc.name, scope, static_cast<uint8_t>(family)};
-      auto svc_id = svc_ids_.acquire(sname, now);
-      if (!svc_id) {
-        stats.skipped += fes.size();
-        continue;
-      }
-      live_svcs.insert(sname);
-      const auto usable =
-          model::usableBackends(svc, static_cast<model::Scope>(scope), options_.node_name);
-      uint16_t slot = 0;
-      for (const model::Backend* b : usable.backends) {
-        // A dual-stack service's frontends of one family pair only with backends of it.
-        if (b->address.family() != family) continue;
-        const BackendKey bk{b->address, b->port, proto};
-        auto bid = backend_ids_.acquire(bk, now);
-        if (!bid) {
-          ++stats.skipped;
-          continue;
-        }
-        live_backends.insert(bk);
-        ferry_lb_backend be{};
-        be.addr = b->address.raw();
-        be.port = htons(b->port);
-        be.proto = proto;
-        if (!options_.node_name.empty() && b->node == options_.node_name)
-          be.flags |= FERRY_BE_F_LOCAL;
-        if (usable.terminating_fallback) be.flags |= FERRY_BE_F_TERMINATING;
-        // A backend shared by services has one entry; its flags come from the last writer,
-        // and only LOCAL (the same for all) is read by the datapath today.
-        want_backends[bytesOf(*bid)] = bytesOf(be);
-        ferry_lb_slot_key sk{*svc_id, ++slot};
-        want_slots[bytesOf(sk)] = bytesOf(*bid);
-      }
-      for (const model::Frontend* fe : fes) {
-        std::vector<model::IpAddress> addrs;
-        if (fe->address.isUnspecified()) {
-          for (const auto& a : options_.node_addresses)
-            if (a.family() == fe->address.family()) addrs.push_back(a);
-        } else {
-          addrs.push_back(fe->address);
-        }
-        for (const auto& addr : addrs) {
-          const FrontendKey fk{addr, fe->port, proto};
-          auto rid = rev_nat_ids_.acquire(fk, now);
-          if (!rid) {
-            ++stats.skipped;
-            continue;
-          }
-          live_frontends.insert(fk);
-          ferry_lb_rev_nat rn{};
-          rn.addr = addr.raw();
-          rn.port = htons(fe->port);
-          want_rev_nat[bytesOf(*rid)] = bytesOf(rn);
-          ferry_lb_svc_key key{};
-          key.addr = addr.raw();
-          key.port = htons(fe->port);
-          key.proto = proto;
-          key.scope = scope;
-          ferry_lb_svc_value val{};
-          val.svc_id = *svc_id;
-          val.backend_count = slot;
-          val.rev_nat_id = static_cast<uint16_t>(*rid);
-          val.algorithm = static_cast<uint8_t>(svc.balancing);
-          val.flags = flagsFor(svc, *fe);
-          val.affinity_timeout_s = svc.affinity_timeout_s;
-          want_frontends[bytesOf(key)] = bytesOf(val);
-        }
-      }
+    seen.insert(svc_ptr->name);
+    auto it = projected_.find(svc_ptr->name);
+    if (it != projected_.end() && it->second.service == svc_ptr) continue;
+    Contribution next = project(*svc_ptr, now, stats);
+    add(next);  // before dropping the old one, so ids both use are never released
+    if (it != projected_.end()) {
+      drop(it->second.contribution, now);
+      it->second = {svc_ptr, std::move(next)};
+    } else {
+      projected_.emplace(svc_ptr->name, Projected{svc_ptr, std::move(next)});
     }
+  }
+  for (auto it = projected_.begin(); it != projected_.end();) {
+    if (seen.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    drop(it->second.contribution, now);
+    it = projected_.erase(it);
   }
 
   // Writes inside-out, deletes outside-in: a reader never follows a dangling reference.
-  if (!sync(backends_, want_backends, 0, stats, error) ||
-      !sync(slots_, want_slots, 0, stats, error) ||
-      !sync(rev_nat_, want_rev_nat, 0, stats, error) ||
-      !sync(frontends_, want_frontends, 0, stats, error) ||
-      !sync(frontends_, want_frontends, 1, stats, error) ||
-      !sync(rev_nat_, want_rev_nat, 1, stats, error) ||
-      !sync(slots_, want_slots, 1, stats, error) ||
-      !sync(backends_, want_backends, 1, stats, error))
+  if (!sync(backends_, 0, stats, error) || !sync(slots_, 0, stats, error) ||
+      !sync(rev_nat_, 0, stats, error) || !sync(frontends_, 0, stats, error) ||
+      !sync(frontends_, 1, stats, error) || !sync(rev_nat_, 1, stats, error) ||
+      !sync(slots_, 1, stats, error) || !sync(backends_, 1, stats, error))
     return std::nullopt;
-
-  // Ids of what is gone go back (held until flows naming them have expired); a service's
-  // round-robin counter goes with its id.
-  for (uint32_t id :
-       svc_ids_.releaseUnless([&](const ScopedName& n) { return live_svcs.contains(n); }, now))
-    if (maps_.round_robin >= 0) bpf_map_delete_elem(maps_.round_robin, &id);
-  backend_ids_.releaseUnless([&](const BackendKey& k) { return live_backends.contains(k); }, now);
-  rev_nat_ids_.releaseUnless([&](const FrontendKey& k) { return live_frontends.contains(k); }, now);
+  for (uint32_t id : released_svc_ids_) bpf_map_delete_elem(maps_.round_robin, &id);
+  released_svc_ids_.clear();
   stats.frontends = frontends_.written.size();
   stats.slots = slots_.written.size();
   stats.backends = backends_.written.size();

@@ -1,7 +1,8 @@
 // Projects the shared model's ServiceSnapshot into the load balancer's maps (ferry/abi/lb.h):
 // the one place that decides what the fast paths' frontend, slot, backend and rev-NAT entries
-// are. Each apply() computes the whole desired state, compares it with what it wrote last and
-// writes only the difference, in an order that never lets a packet or a connect() see a
+// are. Each apply() recomputes only the services that changed since the last one (snapshots
+// share unchanged services by pointer), compares their entries with what it wrote and writes
+// only the difference, in an order that never lets a packet or a connect() see a
 // frontend whose slots or backends are missing: backends, then slots, then frontends are
 // written; then frontends, slots and backends that are gone are deleted.
 //
@@ -19,7 +20,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,17 +57,23 @@ class LbProjector {
 
  private:
   using Bytes = std::string;  // a map key or value, byte for byte
+  // What the maps should hold, with how many services want each entry (a backend can serve
+  // several), and which keys changed since they were last synced.
+  struct Desired {
+    struct Entry {
+      Bytes value;
+      int refs = 0;
+    };
+    std::map<Bytes, Entry> entries;
+    void add(const Bytes& key, const Bytes& value, std::set<Bytes>& touched);
+    void drop(const Bytes& key, std::set<Bytes>& touched);
+  };
   struct Table {
     int fd = -1;
-    std::map<Bytes, Bytes> written;
+    Desired desired;
+    std::set<Bytes> touched;
+    std::map<Bytes, Bytes> written;  // what the map holds, as far as this projector wrote it
   };
-  // Brings `table` to `desired`: `phase` 0 writes new and changed entries, 1 deletes the rest.
-  bool sync(Table& table, const std::map<Bytes, Bytes>& desired, int phase, ProjectionStats& stats,
-            std::string& error);
-
-  LbMapFds maps_;
-  ProjectorOptions options_;
-  Table frontends_, slots_, backends_, rev_nat_;
   struct ScopedName {
     model::ServiceName name;
     uint8_t scope = 0;
@@ -83,6 +92,33 @@ class LbProjector {
     uint8_t proto = 0;
     auto operator<=>(const FrontendKey&) const = default;
   };
+  // One model service's entries and the ids they hold.
+  struct Contribution {
+    std::vector<std::pair<Bytes, Bytes>> frontends, slots, backends, rev_nat;
+    std::vector<ScopedName> svc_names;
+    std::vector<BackendKey> backend_keys;
+    std::vector<FrontendKey> frontend_keys;
+  };
+  struct Projected {
+    std::shared_ptr<const model::Service> service;
+    Contribution contribution;
+  };
+
+  Contribution project(const model::Service& svc, model::MonoTime now, ProjectionStats& stats);
+  void add(const Contribution& c);
+  void drop(const Contribution& c, model::MonoTime now);
+  // Brings the touched keys of `table` to their desired state: `phase` 0 writes new and
+  // changed entries, 1 deletes the unwanted ones.
+  bool sync(Table& table, int phase, ProjectionStats& stats, std::string& error);
+
+  LbMapFds maps_;
+  ProjectorOptions options_;
+  Table frontends_, slots_, backends_, rev_nat_;
+  std::map<model::ServiceName, Projected> projected_;
+  std::map<ScopedName, int> svc_refs_;
+  std::map<BackendKey, int> backend_refs_;
+  std::map<FrontendKey, int> frontend_refs_;
+  std::vector<uint32_t> released_svc_ids_;  // round-robin counters to delete after the sync
   model::StableIds<ScopedName> svc_ids_;
   model::StableIds<BackendKey> backend_ids_;
   model::StableIds<FrontendKey> rev_nat_ids_;
