@@ -22,7 +22,7 @@ endfunction()
 ferry_module(model)                                   # the shared L4 model: std only
 ferry_module(ebpf DEPENDS model EXTERNAL ferry::libbpf)
 ferry_module(dpdk DEPENDS model EXTERNAL ferry::dpdk)
-ferry_module(api EXTERNAL ferry::protobuf ferry::grpc nlohmann_json::nlohmann_json ferry::yaml ferry::asio)
+ferry_module(api EXTERNAL ferry::protobuf ferry::grpc nlohmann_json::nlohmann_json ferry::yaml ferry::asio ferry::cli)
 ferry_module(controlplane DEPENDS api model EXTERNAL ferry::asio ferry::ssl ferry::grpc ferry::cli
              ferry::protobuf nlohmann_json::nlohmann_json ferry::yaml)
 ferry_module(agent DEPENDS api model ebpf dpdk EXTERNAL ferry::grpc ferry::protobuf ferry::asio ferry::cli ferry::yaml)

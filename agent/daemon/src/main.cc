@@ -17,7 +17,7 @@
 #include "ferry/feed/feed_client.h"
 #include "ferry/feed/kubeconfig.h"
 #include "ferry/feed/node_heartbeat.h"
-#include "ferry/runtime/config_file.h"
+#include "ferry/runtime/daemon_flags.h"
 #include "ferry/runtime/log.h"
 #include "ferry/runtime/status_server.h"
 
@@ -108,23 +108,8 @@ int main(int argc, char** argv) {
   app.add_option("--map-backends", f.map_backends, "capacity of the backend map")
       ->capture_default_str();
   app.add_option("--log-level", f.log_level, "debug, info, warn or error")->capture_default_str();
-  auto args = runtime::argsWithConfigFile(argc, argv);
-  if (!args.ok()) {
-    std::cerr << args.error() << "\n";
-    return 2;
-  }
-  try {
-    std::vector<std::string> rev(args->rbegin(),
-                                 args->rend() - 1);  // CLI11 wants them reversed, sans argv[0]
-    app.parse(rev);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
-  runtime::setLogComponent("agent");
-  runtime::LogLevel level;
-  if (!runtime::parseLogLevel(f.log_level, level))
-    return fail("unknown --log-level " + f.log_level);
-  runtime::setLogLevel(level);
+  if (auto exit_code = runtime::parseDaemonFlags(app, argc, argv)) return *exit_code;
+  if (auto exit_code = runtime::startDaemonLogging("agent", f.log_level)) return *exit_code;
   if (f.node_name.empty()) f.node_name = hostname();
 
   auto creds = feed::readKubeconfig(f.kubeconfig);

@@ -21,7 +21,7 @@
 #include "ferry/controlplane/feed_service.h"
 #include "ferry/controlplane/http_server.h"
 #include "ferry/controlplane/pki.h"
-#include "ferry/runtime/config_file.h"
+#include "ferry/runtime/daemon_flags.h"
 #include "ferry/runtime/log.h"
 #include "ferry/store/embedded_store.h"
 
@@ -123,25 +123,8 @@ int main(int argc, char** argv) {
                  "run the EndpointSlice, Endpoints and mirroring controllers")
       ->capture_default_str();
 
-  auto args = runtime::argsWithConfigFile(argc, argv);
-  if (!args.ok()) {
-    std::cerr << args.error() << "\n";
-    return 2;
-  }
-  try {
-    std::vector<std::string> rev(args->rbegin(),
-                                 args->rend() - 1);  // CLI11 wants them reversed, sans argv[0]
-    app.parse(rev);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
-
-  runtime::setLogComponent("controlplane");
-  runtime::LogLevel level;
-  if (!runtime::parseLogLevel(f.log_level, level))
-    return fail("unknown --log-level " + f.log_level);
-  runtime::setLogLevel(level);
-  signal(SIGPIPE, SIG_IGN);
+  if (auto exit_code = runtime::parseDaemonFlags(app, argc, argv)) return *exit_code;
+  if (auto exit_code = runtime::startDaemonLogging("controlplane", f.log_level)) return *exit_code;
 
   auto v4 = model::Cidr::parse(f.service_cidr);
   if (!v4 || v4->base().family() != model::Family::kIpv4)
