@@ -228,6 +228,68 @@ bool LbProjector::sync(Table& table, int phase, ProjectionStats& stats, std::str
   return true;
 }
 
+namespace {
+
+// Every key and value of a map, by iteration (bpf_map_get_next_key).
+std::vector<std::pair<std::string, std::string>> dumpMap(int fd, size_t key_size,
+                                                         size_t value_size) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string key(key_size, '\0'), next(key_size, '\0'), value(value_size, '\0');
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, next.data()) == 0) {
+    if (bpf_map_lookup_elem(fd, next.data(), value.data()) == 0) out.emplace_back(next, value);
+    key = next;
+    prev = key.data();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<size_t> LbProjector::adoptExisting(std::string& error) {
+  size_t found = 0;
+  for (auto& [k, v] : dumpMap(backends_.fd, sizeof(uint32_t), sizeof(ferry_lb_backend))) {
+    uint32_t id;
+    ferry_lb_backend be;
+    std::memcpy(&id, k.data(), sizeof id);
+    std::memcpy(&be, v.data(), sizeof be);
+    // Same backend, same id: flows that remember it stay valid across the restart.
+    if (!backend_ids_.adopt(BackendKey{model::IpAddress(be.addr), ntohs(be.port), be.proto}, id)) {
+      error = "backend id " + std::to_string(id) + " found twice or out of range";
+      return std::nullopt;
+    }
+    backends_.written[k] = v;
+    backends_.touched.insert(k);
+    ++found;
+  }
+  for (auto& [k, v] :
+       dumpMap(frontends_.fd, sizeof(ferry_lb_svc_key), sizeof(ferry_lb_svc_value))) {
+    ferry_lb_svc_value val;
+    std::memcpy(&val, v.data(), sizeof val);
+    if (svc_ids_.reserve(val.svc_id)) reserved_svc_ids_.push_back(val.svc_id);
+    frontends_.written[k] = v;
+    frontends_.touched.insert(k);
+    ++found;
+  }
+  for (auto& [k, v] : dumpMap(rev_nat_.fd, sizeof(uint32_t), sizeof(ferry_lb_rev_nat))) {
+    uint32_t id;
+    std::memcpy(&id, k.data(), sizeof id);
+    if (rev_nat_ids_.reserve(id)) reserved_rev_nat_ids_.push_back(id);
+    rev_nat_.written[k] = v;
+    rev_nat_.touched.insert(k);
+    ++found;
+  }
+  for (auto& [k, v] : dumpMap(slots_.fd, sizeof(ferry_lb_slot_key), sizeof(uint32_t))) {
+    ferry_lb_slot_key sk;
+    std::memcpy(&sk, k.data(), sizeof sk);
+    if (svc_ids_.reserve(sk.svc_id)) reserved_svc_ids_.push_back(sk.svc_id);
+    slots_.written[k] = v;
+    slots_.touched.insert(k);
+    ++found;
+  }
+  return found;
+}
+
 std::optional<ProjectionStats> LbProjector::apply(const model::ServiceSnapshot& snapshot,
                                                   std::string& error) {
   const auto now = monoNow();
@@ -265,6 +327,14 @@ std::optional<ProjectionStats> LbProjector::apply(const model::ServiceSnapshot& 
     return std::nullopt;
   for (uint32_t id : released_svc_ids_) bpf_map_delete_elem(maps_.round_robin, &id);
   released_svc_ids_.clear();
+  // Entries an earlier agent wrote are all replaced or deleted now: their ids may go back.
+  for (uint32_t id : reserved_svc_ids_) {
+    svc_ids_.releaseReserved(id, now);
+    if (maps_.round_robin >= 0) bpf_map_delete_elem(maps_.round_robin, &id);
+  }
+  for (uint32_t id : reserved_rev_nat_ids_) rev_nat_ids_.releaseReserved(id, now);
+  reserved_svc_ids_.clear();
+  reserved_rev_nat_ids_.clear();
   stats.frontends = frontends_.written.size();
   stats.slots = slots_.written.size();
   stats.backends = backends_.written.size();

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 #include "ferry/abi/ct.h"
@@ -37,11 +38,30 @@ std::unique_ptr<SockLb> SockLb::load(const SockLbOptions& options, std::string& 
     error = "sizing map ferry_sock_rev to " + std::to_string(options.reverse_entries);
     return nullptr;
   }
+  bool reused = false;
+  if (!options.pin_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.pin_dir, ec);
+    bpf_map* map = nullptr;
+    bpf_object__for_each_map(map, skel->obj) {
+      if (bpf_map__is_internal(map)) continue;
+      const std::string path = options.pin_dir + "/" + bpf_map__name(map);
+      reused = reused || std::filesystem::exists(path);
+      // libbpf reuses a compatible pinned map at this path, or creates and pins one.
+      if (int err = bpf_map__set_pin_path(map, path.c_str()); err != 0) {
+        error = "pin path " + path + ": " + detail::errnoText(err);
+        return nullptr;
+      }
+    }
+  }
   if (int err = sock_lb__load(skel.get()); err != 0) {
     error = "loading sock_lb: " + detail::errnoText(err);
     return nullptr;
   }
-  return std::unique_ptr<SockLb>(new SockLb(skel.release()));
+  auto lb = std::unique_ptr<SockLb>(new SockLb(skel.release()));
+  lb->pin_dir_ = options.pin_dir;
+  lb->reused_ = reused;
+  return lb;
 }
 
 SockLb::SockLb(::sock_lb* skeleton) : skeleton_(skeleton) {
@@ -66,7 +86,27 @@ bool SockLb::attach(const std::string& cgroup_path, std::string& error) {
       skeleton_->progs.ferry_sock_recvmsg6, skeleton_->progs.ferry_sock_getpeername6};
   bool ok = true;
   for (bpf_program* p : progs) {
-    bpf_link* link = bpf_program__attach_cgroup(p, fd);
+    const std::string pin = pin_dir_.empty() ? "" : pin_dir_ + "/link_" + bpf_program__name(p);
+    bpf_link* link = nullptr;
+    if (!pin.empty() && std::filesystem::exists(pin)) {
+      // An earlier run's link is still attached: swap this program in, atomically, so there
+      // is no moment without a hook.
+      link = bpf_link__open(pin.c_str());
+      if (link && bpf_link__update_program(link, p) != 0) {
+        error = std::string("update pinned link ") + pin + ": " + detail::errnoText(errno);
+        bpf_link__destroy(link);
+        ok = false;
+        break;
+      }
+    } else {
+      link = bpf_program__attach_cgroup(p, fd);
+      if (link && !pin.empty() && bpf_link__pin(link, pin.c_str()) != 0) {
+        error = "pin link " + pin + ": " + detail::errnoText(errno);
+        bpf_link__destroy(link);
+        ok = false;
+        break;
+      }
+    }
     if (!link) {
       error = std::string("attach ") + bpf_program__name(p) + " to " + cgroup_path + ": " +
               detail::errnoText(errno);
@@ -77,6 +117,13 @@ bool SockLb::attach(const std::string& cgroup_path, std::string& error) {
   }
   ::close(fd);
   return ok;
+}
+
+void SockLb::unpin() {
+  if (pin_dir_.empty()) return;
+  for (bpf_link* l : links_) bpf_link__unpin(l);
+  std::error_code ec;
+  std::filesystem::remove_all(pin_dir_, ec);
 }
 
 }  // namespace ferry::ebpf

@@ -16,6 +16,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "controlplane_fixture.h"
@@ -214,6 +215,8 @@ class AgentE2eTest : public ::testing::Test {
                                            tokenWithGroups(cp_->dir(), "\"system:masters\""),
                                            cp_->dir() + "/pki/ca.crt");
     cgroup_ = std::make_unique<CgroupScope>();
+    pin_dir_ = "/sys/fs/bpf/ferry-e2e-" + std::to_string(getpid()) + "-" +
+               std::to_string(std::random_device{}() % 100000);
     startAgent();
     // Backends: pod 1 of node 0 and both pods of node 1; pod 0 of node 0 is the client.
     for (auto [n, p] : {std::pair{0, 1}, std::pair{1, 0}, std::pair{1, 1}})
@@ -221,6 +224,9 @@ class AgentE2eTest : public ::testing::Test {
   }
   void TearDown() override {
     if (agent_) agent_->stop(SIGTERM);
+    // The agent pins its datapath so it outlives restarts; removing the pins detaches it.
+    std::error_code ec;
+    if (!pin_dir_.empty()) fs::remove_all(pin_dir_, ec);
     servers_.clear();
     cgroup_.reset();
   }
@@ -232,7 +238,7 @@ class AgentE2eTest : public ::testing::Test {
         "127.0.0.1:" + std::to_string(cp_->feedPort()), "--node-name", "node-0", "--cgroup",
         cgroup_->path(), "--healthz-bind-address", "127.0.0.1:" + std::to_string(healthz_port_),
         "--metrics-bind-address", "127.0.0.1:" + std::to_string(freeLoopbackPort()), "--node-ip",
-        topo_->node(0).ipv4, "--pod-cidr", topo_->node(0).pod_cidr_v4});
+        topo_->node(0).ipv4, "--pod-cidr", topo_->node(0).pod_cidr_v4, "--bpf-pin-dir", pin_dir_});
   }
 
   // Polls `pred` until it holds or `deadline` passes.
@@ -303,6 +309,7 @@ class AgentE2eTest : public ::testing::Test {
   std::unique_ptr<CgroupScope> cgroup_;
   std::unique_ptr<Subprocess> agent_;
   uint16_t healthz_port_ = 0;
+  std::string pin_dir_;
   std::vector<std::unique_ptr<PodServer>> servers_;
 };
 
@@ -397,6 +404,24 @@ TEST_F(AgentE2eTest, AgentKilledAndRestartedDuringATransferBreaksNothing) {
   ASSERT_TRUE(restarted);
   // The restarted agent serves new connections again.
   EXPECT_TRUE(eventually([&] { return dial(client(), vip, 80) == topo_->pod(1, 0).netns; }));
+}
+
+TEST_F(AgentE2eTest, BalancingGoesOnWhileTheAgentIsDownAndTheNextOneCatchesUp) {
+  const std::string vip = createService("web", {{1, 0}, {1, 1}});
+  ASSERT_TRUE(eventually([&] { return dial(client(), vip, 80).rfind("fy", 0) == 0; }));
+  agent_->stop(SIGKILL);
+  // No agent: the pinned datapath keeps balancing over both pods.
+  std::set<std::string> seen;
+  for (int i = 0; i < 6; ++i) seen.insert(dial(client(), vip, 80));
+  EXPECT_EQ(seen, (std::set<std::string>{topo_->pod(1, 0).netns, topo_->pod(1, 1).netns}));
+  // Changes made while it is down reach the datapath once the next agent has taken over.
+  replaceSlice("web", {{1, 1}});
+  startAgent();
+  ASSERT_TRUE(eventually([&] {
+    for (int i = 0; i < 4; ++i)
+      if (dial(client(), vip, 80) != topo_->pod(1, 1).netns) return false;
+    return true;
+  }));
 }
 
 }  // namespace

@@ -9,8 +9,11 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -327,7 +330,8 @@ TEST_F(SockLbTest, Ipv6ClusterIp) {
 TEST_F(SockLbTest, DualStackFrontendsPairWithBackendsOfTheirFamily) {
   NamedServer a4("A4", AF_INET), a6("A6", AF_INET6);
   model::Service s = service("10.96.0.11", 80, model::Protocol::kTcp, {&a4, &a6}, "dual");
-  s.frontends.push_back({*IpAddress::parse("fd00:96::11"), 80, model::FrontendKind::kClusterIp, model::Scope::kInternal});
+  s.frontends.push_back({*IpAddress::parse("fd00:96::11"), 80, model::FrontendKind::kClusterIp,
+                         model::Scope::kInternal});
   project({s});
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(dialTcp("10.96.0.11", 80).answer, "A4");
@@ -342,6 +346,74 @@ TEST_F(SockLbTest, LocalInternalPolicyKeepsThisNodesEndpoints) {
   s.internal_policy = model::TrafficPolicy::kLocal;
   project({s});
   for (int i = 0; i < 4; ++i) EXPECT_EQ(dialTcp("10.96.0.10", 80).answer, "A");
+}
+
+// bpffs at /sys/fs/bpf (mounted when it is not: it is not at boot here) and a unique pin
+// directory in it, removed at the end whatever happens.
+class PinDir {
+ public:
+  PinDir() {
+    struct statfs st {};
+    if (::statfs("/sys/fs/bpf", &st) != 0 || st.f_type != BPF_FS_MAGIC)
+      ::mount("bpf", "/sys/fs/bpf", "bpf", 0, nullptr);
+    path_ = "/sys/fs/bpf/ferry-test-" + std::to_string(getpid()) + "-" +
+            std::to_string(std::random_device{}());
+  }
+  ~PinDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST_F(SockLbTest, PinnedDatapathOutlivesItsLoaderAndIsTakenOverByTheNext) {
+  lb_.reset();  // this test loads its own, pinned
+  PinDir pins;
+  NamedServer a("A", AF_INET), b("B", AF_INET);
+  std::string error;
+  SockLbOptions so;
+  so.pin_dir = pins.path();
+  {
+    auto first = SockLb::load(so, error);
+    ASSERT_NE(first, nullptr) << error;
+    EXPECT_FALSE(first->reusedPinnedMaps());
+    ASSERT_TRUE(first->attach(cgroup_->path().string(), error)) << error;
+    LbProjector projector(first->maps(), {});
+    model::SnapshotBuilder builder;
+    builder.upsert(service("10.96.0.10", 80, model::Protocol::kTcp, {&a}, "web"));
+    builder.upsert(service("10.96.0.11", 80, model::Protocol::kTcp, {&b}, "gone-later"));
+    ASSERT_TRUE(projector.apply(*builder.build(1), error)) << error;
+    EXPECT_EQ(dialTcp("10.96.0.10", 80).answer, "A");
+  }  // the loader is gone, as an agent killed with SIGKILL is
+  EXPECT_EQ(dialTcp("10.96.0.10", 80).answer, "A") << "balancing must go on without its agent";
+
+  auto second = SockLb::load(so, error);
+  ASSERT_NE(second, nullptr) << error;
+  EXPECT_TRUE(second->reusedPinnedMaps());
+  ASSERT_TRUE(second->attach(cgroup_->path().string(), error)) << error;
+  LbProjector projector(second->maps(), {});
+  auto adopted = projector.adoptExisting(error);
+  ASSERT_TRUE(adopted.has_value()) << error;
+  EXPECT_GT(*adopted, 0u);
+  EXPECT_EQ(dialTcp("10.96.0.10", 80).answer, "A") << "taken over, not rebuilt";
+  // The first apply after the takeover rewrites what changed and deletes what is gone.
+  model::SnapshotBuilder builder;
+  builder.upsert(service("10.96.0.10", 80, model::Protocol::kTcp, {&b}, "web"));
+  auto stats = projector.apply(*builder.build(1), error);
+  ASSERT_TRUE(stats.has_value()) << error;
+  EXPECT_EQ(stats->frontends, 1u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(dialTcp("10.96.0.10", 80).answer, "B");
+  uint8_t key[64];
+  int entries = 0;
+  for (void* prev = nullptr; bpf_map_get_next_key(second->maps().services, prev, key) == 0;
+       prev = key)
+    ++entries;
+  EXPECT_EQ(entries, 1) << "the vanished service's frontend must be deleted";
+  second->unpin();
+  EXPECT_FALSE(fs::exists(pins.path()));
 }
 
 }  // namespace

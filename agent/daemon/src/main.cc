@@ -1,7 +1,10 @@
 // ferry-agent: one per node, replacing kube-proxy. Subscribes to the control plane's feed,
 // compiles Services and EndpointSlices into the shared model and programs the eBPF fast path;
 // serves /healthz (kube-proxy's port and answer) and Prometheus /metrics.
+#include <linux/magic.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +12,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 
@@ -36,6 +41,8 @@ struct Flags {
   unsigned heartbeat_interval_s = 10;
   bool register_node = true;
   std::string cgroup = "/sys/fs/cgroup/unified";
+  std::string pin_dir = "/sys/fs/bpf/ferry";
+  bool unpin_on_exit = false;
   std::string healthz_bind_address = "0.0.0.0:10256";
   std::string metrics_bind_address = "127.0.0.1:10249";
   uint32_t map_services = 65536;
@@ -65,6 +72,18 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+// bpffs at `dir` (the pins' parent), mounted when it is not (it is not at boot here, and
+// Cilium's agent does the same). "" on success, else what went wrong.
+std::string ensureBpffs(const std::filesystem::path& dir) {
+  struct statfs st {};
+  if (::statfs(dir.c_str(), &st) == 0 && st.f_type == BPF_FS_MAGIC) return {};
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (::mount("bpf", dir.c_str(), "bpf", 0, nullptr) != 0)
+    return "mount bpffs at " + dir.string() + ": " + std::strerror(errno);
+  return {};
 }
 
 int fail(const std::string& what) {
@@ -99,6 +118,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--cgroup", f.cgroup, "cgroup v2 directory whose processes are balanced")
       ->capture_default_str();
+  app.add_option(
+         "--bpf-pin-dir", f.pin_dir,
+         "bpffs directory for maps and links, so restarts never stop balancing (\"\": none)")
+      ->capture_default_str();
+  app.add_flag("--unpin-on-exit", f.unpin_on_exit,
+               "remove the pins at exit: balancing stops with the agent");
   app.add_option("--healthz-bind-address", f.healthz_bind_address, "host:port of /healthz")
       ->capture_default_str();
   app.add_option("--metrics-bind-address", f.metrics_bind_address, "host:port of /metrics")
@@ -130,9 +155,18 @@ int main(int argc, char** argv) {
   eo.sizes.slots = f.map_backends * 4;
   eo.sizes.backends = f.map_backends;
   eo.sizes.rev_nat = f.map_services;
+  eo.pin_dir = f.pin_dir;
+  if (!f.pin_dir.empty()) {
+    if (auto mounted = ensureBpffs(std::filesystem::path(f.pin_dir).parent_path());
+        !mounted.empty())
+      return fail(mounted);
+  }
   std::string error;
   auto ebpf_path = agent::EbpfFastPath::create(eo, error);
   if (!ebpf_path) return fail("eBPF fast path: " + error);
+  if (ebpf_path->adoptedEntries() > 0)
+    FERRY_LOG(kInfo, "took over the running datapath",
+              {{"entries", ebpf_path->adoptedEntries()}, {"pins", f.pin_dir}});
 
   agent::CompilerOptions co;
   co.node_name = f.node_name;
@@ -206,6 +240,7 @@ int main(int argc, char** argv) {
   }
   FERRY_LOG(kInfo, "agent stopping", {});
   if (heartbeat) heartbeat->stop();
+  if (f.unpin_on_exit) ebpf_path->unpin();
   client.stop();
   healthz.stop();
   metrics_server.stop();

@@ -6,6 +6,7 @@ std::unique_ptr<EbpfFastPath> EbpfFastPath::create(const EbpfFastPathOptions& op
                                                    std::string& error) {
   ebpf::SockLbOptions so;
   so.sizes = options.sizes;
+  so.pin_dir = options.pin_dir;
   auto sock_lb = ebpf::SockLb::load(so, error);
   if (!sock_lb) return nullptr;
   if (!sock_lb->attach(options.cgroup_path, error)) return nullptr;
@@ -13,7 +14,14 @@ std::unique_ptr<EbpfFastPath> EbpfFastPath::create(const EbpfFastPathOptions& op
   po.node_name = options.node_name;
   po.node_addresses = options.node_addresses;
   po.sizes = options.sizes;
-  return std::unique_ptr<EbpfFastPath>(new EbpfFastPath(std::move(sock_lb), std::move(po)));
+  const bool reused = sock_lb->reusedPinnedMaps();
+  std::unique_ptr<EbpfFastPath> fp(new EbpfFastPath(std::move(sock_lb), std::move(po)));
+  if (reused) {
+    auto adopted = fp->projector_.adoptExisting(error);
+    if (!adopted) return nullptr;
+    fp->adopted_ = *adopted;
+  }
+  return fp;
 }
 
 EbpfFastPath::EbpfFastPath(std::unique_ptr<ebpf::SockLb> sock_lb, ebpf::ProjectorOptions projector)

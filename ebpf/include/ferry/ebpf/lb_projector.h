@@ -55,6 +55,13 @@ class LbProjector {
   // repairs the rest.
   std::optional<ProjectionStats> apply(const model::ServiceSnapshot& snapshot, std::string& error);
 
+  // Takes over what an earlier agent left in (pinned) maps, before the first apply(): its
+  // entries count as written, so that apply() rewrites what changed and deletes what is gone
+  // while the datapath goes on using the old entries until then; its backend ids are kept for
+  // the same backends, and its service and rev-NAT ids are not handed out again until that
+  // first apply() has replaced every entry that names them. Returns the entries found.
+  std::optional<size_t> adoptExisting(std::string& error);
+
  private:
   using Bytes = std::string;  // a map key or value, byte for byte
   // What the maps should hold, with how many services want each entry (a backend can serve
@@ -119,6 +126,7 @@ class LbProjector {
   std::map<BackendKey, int> backend_refs_;
   std::map<FrontendKey, int> frontend_refs_;
   std::vector<uint32_t> released_svc_ids_;  // round-robin counters to delete after the sync
+  std::vector<uint32_t> reserved_svc_ids_, reserved_rev_nat_ids_;  // from adoptExisting()
   model::StableIds<ScopedName> svc_ids_;
   model::StableIds<BackendKey> backend_ids_;
   model::StableIds<FrontendKey> rev_nat_ids_;

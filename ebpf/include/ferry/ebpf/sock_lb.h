@@ -20,6 +20,10 @@ struct SockLbOptions {
   LbMapSizes sizes;                   // used when not sharing
   uint32_t reverse_entries = 262144;  // socket -> dialled frontend (LRU)
   const LbMapFds* share = nullptr;    // reuse these maps (another loaded program's)
+  // A bpffs directory to pin maps and cgroup links in. A restarted agent finds them there:
+  // it reuses the maps (entries intact) and swaps its programs into the attached links, so
+  // balancing never stops while the agent is away. Empty: nothing pinned, detached on exit.
+  std::string pin_dir;
 };
 
 class SockLb {
@@ -34,12 +38,18 @@ class SockLb {
   bool attach(const std::string& cgroup_path, std::string& error);
 
   const LbMapFds& maps() const { return maps_; }
+  // Whether load() found pinned maps from an earlier run (their entries are still there).
+  bool reusedPinnedMaps() const { return reused_; }
+  // Removes the pins (maps and links): the hooks detach once this object is gone.
+  void unpin();
 
  private:
   explicit SockLb(::sock_lb* skeleton);
 
   ::sock_lb* skeleton_;
   LbMapFds maps_;
+  std::string pin_dir_;
+  bool reused_ = false;
   std::vector<bpf_link*> links_;
 };
 

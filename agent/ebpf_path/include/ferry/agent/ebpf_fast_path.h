@@ -19,6 +19,9 @@ struct EbpfFastPathOptions {
   std::string node_name;
   std::vector<model::IpAddress> node_addresses;
   ebpf::LbMapSizes sizes;
+  // bpffs directory for the maps and links ("" = none): with it, a restarted agent takes over
+  // the running datapath instead of rebuilding it, and nothing stops while it is away.
+  std::string pin_dir;
 };
 
 class EbpfFastPath final : public FastPath {
@@ -31,6 +34,10 @@ class EbpfFastPath final : public FastPath {
   bool program(const model::ServiceSnapshot& snapshot, std::string& error) override;
 
   const ebpf::ProjectionStats& lastStats() const { return stats_; }
+  // Entries taken over from a previous agent's pinned maps at start (0 on a fresh start).
+  size_t adoptedEntries() const { return adopted_; }
+  // Removes the pins, so the hooks go away with this process (an uninstall, not a restart).
+  void unpin() { sock_lb_->unpin(); }
 
  private:
   EbpfFastPath(std::unique_ptr<ebpf::SockLb> sock_lb, ebpf::ProjectorOptions projector);
@@ -38,6 +45,7 @@ class EbpfFastPath final : public FastPath {
   std::unique_ptr<ebpf::SockLb> sock_lb_;
   ebpf::LbProjector projector_;
   ebpf::ProjectionStats stats_;
+  size_t adopted_ = 0;
 };
 
 }  // namespace ferry::agent

@@ -81,6 +81,10 @@ class StableIds {
     ids_.emplace(key, id);
     return true;
   }
+  // An id in use by something this object has no key for (state found in pinned maps whose
+  // owner is unknown): never handed out until released with releaseReserved().
+  bool reserve(uint32_t id) { return alloc_.adopt(id); }
+  void releaseReserved(uint32_t id, MonoTime now) { alloc_.release(id, now); }
   bool release(const Key& key, MonoTime now) {
     auto it = ids_.find(key);
     if (it == ids_.end()) return false;
