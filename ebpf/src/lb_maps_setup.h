@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -15,6 +16,9 @@ namespace ferry::ebpf::detail {
 
 // "No such file or directory (errno 2)", for negative libbpf returns and errno alike.
 std::string errnoText(int err);
+
+// The sum over CPUs of a per-CPU u64 array's slot `key`; nullopt (and `error`) when unreadable.
+std::optional<uint64_t> sumPerCpu(int fd, uint32_t key, std::string& error);
 
 template <class SkeletonMaps>
 bool sizeLbMaps(SkeletonMaps& m, const LbMapSizes& s, std::string& error) {

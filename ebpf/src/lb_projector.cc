@@ -246,6 +246,15 @@ std::vector<std::pair<std::string, std::string>> dumpMap(int fd, size_t key_size
 
 }  // namespace
 
+std::vector<uint32_t> LbProjector::serviceIds(const model::ServiceName& name) const {
+  std::vector<uint32_t> ids;
+  auto it = projected_.find(name);
+  if (it == projected_.end()) return ids;
+  for (const auto& sname : it->second.contribution.svc_names)
+    if (auto id = svc_ids_.find(sname)) ids.push_back(*id);
+  return ids;
+}
+
 std::optional<size_t> LbProjector::adoptExisting(std::string& error) {
   size_t found = 0;
   for (auto& [k, v] : dumpMap(backends_.fd, sizeof(uint32_t), sizeof(ferry_lb_backend))) {

@@ -62,19 +62,15 @@ LbXdp::~LbXdp() {
 }
 
 std::optional<DropCounters> LbXdp::dropCounters(std::string& error) const {
-  int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) {
-    error = "counting possible CPUs: " + detail::errnoText(cpus);
-    return std::nullopt;
-  }
+  return readDropCounters(maps_.drops, error);
+}
+
+std::optional<DropCounters> readDropCounters(int drops_fd, std::string& error) {
   DropCounters totals{};
-  std::vector<uint64_t> per_cpu(static_cast<std::size_t>(cpus));
   for (uint32_t reason = 0; reason < totals.size(); ++reason) {
-    if (bpf_map_lookup_elem(maps_.drops, &reason, per_cpu.data()) != 0) {
-      error = "reading drop counter " + std::to_string(reason) + ": " + detail::errnoText(errno);
-      return std::nullopt;
-    }
-    for (uint64_t n : per_cpu) totals[reason] += n;
+    auto n = detail::sumPerCpu(drops_fd, reason, error);
+    if (!n) return std::nullopt;
+    totals[reason] = *n;
   }
   return totals;
 }

@@ -33,6 +33,12 @@ std::unique_ptr<SockLb> SockLb::load(const SockLbOptions& options, std::string& 
   if (options.share ? !detail::shareLbMaps(skel->maps, *options.share, error)
                     : !detail::sizeLbMaps(skel->maps, options.sizes, error))
     return nullptr;
+  const uint32_t services =
+      options.share ? bpf_map__max_entries(skel->maps.ferry_services) : options.sizes.services;
+  if (bpf_map__set_max_entries(skel->maps.ferry_sock_svc_stats, services + 1) != 0) {
+    error = "sizing map ferry_sock_svc_stats";
+    return nullptr;
+  }
   if (options.reverse_entries == 0 ||
       bpf_map__set_max_entries(skel->maps.ferry_sock_rev, options.reverse_entries) != 0) {
     error = "sizing map ferry_sock_rev to " + std::to_string(options.reverse_entries);
@@ -117,6 +123,10 @@ bool SockLb::attach(const std::string& cgroup_path, std::string& error) {
   }
   ::close(fd);
   return ok;
+}
+
+std::optional<uint64_t> SockLb::serviceConnections(uint32_t svc_id, std::string& error) const {
+  return detail::sumPerCpu(bpf_map__fd(skeleton_->maps.ferry_sock_svc_stats), svc_id, error);
 }
 
 void SockLb::unpin() {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "controlplane_fixture.h"
@@ -237,8 +238,9 @@ class AgentE2eTest : public ::testing::Test {
         FERRY_AGENT_BINARY, "--kubeconfig", cp_->dir() + "/agent.kubeconfig", "--feed-address",
         "127.0.0.1:" + std::to_string(cp_->feedPort()), "--node-name", "node-0", "--cgroup",
         cgroup_->path(), "--healthz-bind-address", "127.0.0.1:" + std::to_string(healthz_port_),
-        "--metrics-bind-address", "127.0.0.1:" + std::to_string(freeLoopbackPort()), "--node-ip",
-        topo_->node(0).ipv4, "--pod-cidr", topo_->node(0).pod_cidr_v4, "--bpf-pin-dir", pin_dir_});
+        "--metrics-bind-address", "127.0.0.1:" + std::to_string(metrics_port_ = freeLoopbackPort()),
+        "--node-ip", topo_->node(0).ipv4, "--pod-cidr", topo_->node(0).pod_cidr_v4, "--bpf-pin-dir",
+        pin_dir_});
   }
 
   // Polls `pred` until it holds or `deadline` passes.
@@ -303,12 +305,23 @@ class AgentE2eTest : public ::testing::Test {
 
   const std::string& client() const { return topo_->pod(0, 0).netns; }
 
+  // The value of one metric line ("name{labels}") on the agent's /metrics, or -1.
+  double metric(const std::string& series) {
+    auto r = runCommand(
+        {"curl", "-fsS", "http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics"});
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    return -1;
+  }
+
   std::unique_ptr<NetnsTopology> topo_;
   std::unique_ptr<ControlPlane> cp_;
   std::unique_ptr<HttpsClient> admin_;
   std::unique_ptr<CgroupScope> cgroup_;
   std::unique_ptr<Subprocess> agent_;
   uint16_t healthz_port_ = 0;
+  uint16_t metrics_port_ = 0;
   std::string pin_dir_;
   std::vector<std::unique_ptr<PodServer>> servers_;
 };
@@ -325,6 +338,7 @@ TEST_F(AgentE2eTest, ClusterIpFromAPodBalancesRoundRobinOverPodsOnBothNodes) {
   for (int i = 0; i < 3 * kCycles; ++i) ++hits[dial(client(), vip, 80)];
   ASSERT_EQ(hits.size(), 3u);
   for (const auto& [who, n] : hits) EXPECT_NEAR(n, kCycles, 1) << who;  // round robin: ±1 per cycle
+  EXPECT_GE(metric(R"(ferry_agent_service_connections{service="default/web:tcp"})"), 3 * kCycles);
 
   std::string from;
   std::string answer = askUdp(client(), vip, 53, &from);
@@ -361,6 +375,8 @@ TEST_F(AgentE2eTest, ScaleDownToZeroRejectsAtOnceAndScaleBackUp) {
   replaceSlice("web", {});
   ASSERT_TRUE(eventually([&] { return dial(client(), vip, 80) == "errno:EPERM"; }))
       << "a Service without endpoints is refused at once, never blackholed";
+  EXPECT_GE(metric(R"(ferry_agent_datapath_drops{reason="no_backend"})"), 1)
+      << "and the refusal is counted";
   replaceSlice("web", {{0, 1}});
   ASSERT_TRUE(eventually([&] { return dial(client(), vip, 80) == topo_->pod(0, 1).netns; }));
 }

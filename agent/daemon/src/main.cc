@@ -199,7 +199,8 @@ int main(int argc, char** argv) {
         .set(static_cast<double>(client.connects()));
     metrics.gauge("ferry_agent_feed_snapshots", "Full snapshots received since start.")
         .set(static_cast<double>(client.snapshots()));
-    const auto& s = ebpf_path->lastStats();
+    const auto s = ebpf_path->lastStats();
+    if (auto snapshot = loop.current()) ebpf_path->exportMetrics(*snapshot, metrics);
     metrics.gauge("ferry_agent_ebpf_frontends", "Frontend entries in the eBPF maps.")
         .set(static_cast<double>(s.frontends));
     metrics.gauge("ferry_agent_ebpf_backends", "Backend entries in the eBPF maps.")

@@ -11,6 +11,7 @@
 
 #include "lib/common.h"
 #include "lib/maps.h"
+#include "lib/drop.h"
 #include "lib/lb.h"
 
 /* What a socket was translated from, keyed by the socket and the backend it was sent to, so
@@ -41,6 +42,15 @@ struct {
 	__type(value, struct ferry_sock_rev_value);
 	__uint(max_entries, FERRY_SOCK_REV_MAX);
 } ferry_sock_rev SEC(".maps");
+
+/* svc_id -> connections (and datagram destinations) balanced, per CPU; read by the agent
+ * for its per-service metrics. Sized by the loader to the services capacity + 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, FERRY_LB_SERVICES_MAX + 1);
+} ferry_sock_svc_stats SEC(".maps");
 
 /* The frontend for (addr, port, proto): traffic from a local socket is in-cluster traffic, so
  * the internal scope's entry answers, and frontends that only have an external-scope entry
@@ -85,8 +95,17 @@ sock_lb_translate(struct ferry_addr *addr, __be16 *port, __u8 proto, __u64 cooki
 	if (!svc)
 		return SOCK_LB_PASS;
 	be = lb_select_backend(svc, &backend_id);
-	if (!be)
+	if (!be) {
+		drop_count(FERRY_DROP_NO_BACKEND);
 		return SOCK_LB_REJECT;
+	}
+	{
+		__u32 id = svc->svc_id;
+		__u64 *n = bpf_map_lookup_elem(&ferry_sock_svc_stats, &id);
+
+		if (n)
+			*n += 1; /* per-CPU slot: no atomic needed */
+	}
 
 	__builtin_memset(&rk, 0, sizeof(rk));
 	__builtin_memset(&rv, 0, sizeof(rv));

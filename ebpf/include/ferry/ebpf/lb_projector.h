@@ -62,6 +62,9 @@ class LbProjector {
   // first apply() has replaced every entry that names them. Returns the entries found.
   std::optional<size_t> adoptExisting(std::string& error);
 
+  // The svc_ids of `name`'s views (internal/external scope, IPv4/IPv6) currently programmed.
+  std::vector<uint32_t> serviceIds(const model::ServiceName& name) const;
+
  private:
   using Bytes = std::string;  // a map key or value, byte for byte
   // What the maps should hold, with how many services want each entry (a backend can serve

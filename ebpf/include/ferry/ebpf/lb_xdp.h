@@ -51,6 +51,9 @@ struct LbMapFds {
 
 using DropCounters = std::array<uint64_t, FERRY_DROP_REASON_MAX>;
 
+// The shared drop counters (ferry_drops, per CPU) summed, indexed by enum ferry_drop_reason.
+std::optional<DropCounters> readDropCounters(int drops_fd, std::string& error);
+
 class LbXdp {
  public:
   // Loads the program (needs root or CAP_BPF + CAP_NET_ADMIN). On failure returns nullptr and

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ class SockLb {
   bool attach(const std::string& cgroup_path, std::string& error);
 
   const LbMapFds& maps() const { return maps_; }
+  // Connections (and datagram destinations) balanced for `svc_id` since the maps were made.
+  std::optional<uint64_t> serviceConnections(uint32_t svc_id, std::string& error) const;
   // Whether load() found pinned maps from an earlier run (their entries are still there).
   bool reusedPinnedMaps() const { return reused_; }
   // Removes the pins (maps and links): the hooks detach once this object is gone.

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "ferry/agent/fast_path.h"
 #include "ferry/ebpf/lb_projector.h"
 #include "ferry/ebpf/sock_lb.h"
+#include "ferry/runtime/metrics.h"
 
 namespace ferry::agent {
 
@@ -33,7 +35,10 @@ class EbpfFastPath final : public FastPath {
   const char* name() const override { return "ebpf"; }
   bool program(const model::ServiceSnapshot& snapshot, std::string& error) override;
 
-  const ebpf::ProjectionStats& lastStats() const { return stats_; }
+  ebpf::ProjectionStats lastStats() const;
+  // Datapath counters into `metrics`: connections balanced per service of `snapshot`, drops
+  // by reason, entries that did not fit the maps. For the scrape; safe beside program().
+  void exportMetrics(const model::ServiceSnapshot& snapshot, runtime::Registry& metrics) const;
   // Entries taken over from a previous agent's pinned maps at start (0 on a fresh start).
   size_t adoptedEntries() const { return adopted_; }
   // Removes the pins, so the hooks go away with this process (an uninstall, not a restart).
@@ -44,6 +49,7 @@ class EbpfFastPath final : public FastPath {
 
   std::unique_ptr<ebpf::SockLb> sock_lb_;
   ebpf::LbProjector projector_;
+  mutable std::mutex mu_;  // the projector is programmed by the sync loop, read by scrapes
   ebpf::ProjectionStats stats_;
   size_t adopted_ = 0;
 };
