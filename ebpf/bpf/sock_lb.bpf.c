@@ -24,7 +24,36 @@ static __always_inline __u8 sock_proto(const struct bpf_sock_addr *ctx)
 	return ctx->type == 2 /* SOCK_DGRAM */ ? IPPROTO_UDP_ : IPPROTO_TCP_;
 }
 
-static __always_inline int translate4(struct bpf_sock_addr *ctx)
+/* The socket address of `ctx` as a ferry_addr (IPv4 v4-mapped, as the maps key it). */
+static __always_inline void ctx_addr(const struct bpf_sock_addr *ctx, int v6, struct ferry_addr *a)
+{
+	if (!v6) {
+		ferry_addr_set_v4(a, ctx->user_ip4);
+		return;
+	}
+	a->w[0] = ctx->user_ip6[0];
+	a->w[1] = ctx->user_ip6[1];
+	a->w[2] = ctx->user_ip6[2];
+	a->w[3] = ctx->user_ip6[3];
+}
+
+/* Backends of an IPv4 frontend are IPv4 (the projector never mixes families), so an IPv4
+ * context takes the v4 word of the v4-mapped address. */
+static __always_inline void set_ctx_addr(struct bpf_sock_addr *ctx, int v6, const struct ferry_addr *a,
+					 __be16 port)
+{
+	if (!v6) {
+		ctx->user_ip4 = a->w[3];
+	} else {
+		ctx->user_ip6[0] = a->w[0];
+		ctx->user_ip6[1] = a->w[1];
+		ctx->user_ip6[2] = a->w[2];
+		ctx->user_ip6[3] = a->w[3];
+	}
+	ctx->user_port = (__u32)port;
+}
+
+static __always_inline int translate(struct bpf_sock_addr *ctx, int v6)
 {
 	struct ferry_addr a;
 	__be16 port = (__be16)ctx->user_port;
@@ -32,12 +61,10 @@ static __always_inline int translate4(struct bpf_sock_addr *ctx)
 
 	if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_)
 		return 1;
-	ferry_addr_set_v4(&a, ctx->user_ip4);
+	ctx_addr(ctx, v6, &a);
 	switch (sock_lb_translate(&a, &port, proto, bpf_get_socket_cookie(ctx))) {
 	case SOCK_LB_REWRITTEN:
-		/* Backends of an IPv4 frontend are IPv4 (the projector never mixes families). */
-		ctx->user_ip4 = a.w[3];
-		ctx->user_port = (__u32)port;
+		set_ctx_addr(ctx, v6, &a, port);
 		return 1;
 	case SOCK_LB_REJECT:
 		return 0;
@@ -46,100 +73,53 @@ static __always_inline int translate4(struct bpf_sock_addr *ctx)
 	}
 }
 
-static __always_inline int translate6(struct bpf_sock_addr *ctx)
-{
-	struct ferry_addr a;
-	__be16 port = (__be16)ctx->user_port;
-	__u8 proto = sock_proto(ctx);
-
-	if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_)
-		return 1;
-	a.w[0] = ctx->user_ip6[0];
-	a.w[1] = ctx->user_ip6[1];
-	a.w[2] = ctx->user_ip6[2];
-	a.w[3] = ctx->user_ip6[3];
-	switch (sock_lb_translate(&a, &port, proto, bpf_get_socket_cookie(ctx))) {
-	case SOCK_LB_REWRITTEN:
-		ctx->user_ip6[0] = a.w[0];
-		ctx->user_ip6[1] = a.w[1];
-		ctx->user_ip6[2] = a.w[2];
-		ctx->user_ip6[3] = a.w[3];
-		ctx->user_port = (__u32)port;
-		return 1;
-	case SOCK_LB_REJECT:
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-static __always_inline void reverse4(struct bpf_sock_addr *ctx)
+static __always_inline void reverse(struct bpf_sock_addr *ctx, int v6)
 {
 	struct ferry_addr a;
 	__be16 port = (__be16)ctx->user_port;
 
-	ferry_addr_set_v4(&a, ctx->user_ip4);
-	if (sock_lb_reverse(&a, &port, bpf_get_socket_cookie(ctx))) {
-		ctx->user_ip4 = a.w[3];
-		ctx->user_port = (__u32)port;
-	}
-}
-
-static __always_inline void reverse6(struct bpf_sock_addr *ctx)
-{
-	struct ferry_addr a;
-	__be16 port = (__be16)ctx->user_port;
-
-	a.w[0] = ctx->user_ip6[0];
-	a.w[1] = ctx->user_ip6[1];
-	a.w[2] = ctx->user_ip6[2];
-	a.w[3] = ctx->user_ip6[3];
-	if (sock_lb_reverse(&a, &port, bpf_get_socket_cookie(ctx))) {
-		ctx->user_ip6[0] = a.w[0];
-		ctx->user_ip6[1] = a.w[1];
-		ctx->user_ip6[2] = a.w[2];
-		ctx->user_ip6[3] = a.w[3];
-		ctx->user_port = (__u32)port;
-	}
+	ctx_addr(ctx, v6, &a);
+	if (sock_lb_reverse(&a, &port, bpf_get_socket_cookie(ctx)))
+		set_ctx_addr(ctx, v6, &a, port);
 }
 
 SEC("cgroup/connect4")
-int ferry_sock_connect4(struct bpf_sock_addr *ctx) { return translate4(ctx); }
+int ferry_sock_connect4(struct bpf_sock_addr *ctx) { return translate(ctx, 0); }
 
 SEC("cgroup/sendmsg4")
-int ferry_sock_sendmsg4(struct bpf_sock_addr *ctx) { return translate4(ctx); }
+int ferry_sock_sendmsg4(struct bpf_sock_addr *ctx) { return translate(ctx, 0); }
 
 SEC("cgroup/recvmsg4")
 int ferry_sock_recvmsg4(struct bpf_sock_addr *ctx)
 {
-	reverse4(ctx);
+	reverse(ctx, 0);
 	return 1;
 }
 
 SEC("cgroup/getpeername4")
 int ferry_sock_getpeername4(struct bpf_sock_addr *ctx)
 {
-	reverse4(ctx);
+	reverse(ctx, 0);
 	return 1;
 }
 
 SEC("cgroup/connect6")
-int ferry_sock_connect6(struct bpf_sock_addr *ctx) { return translate6(ctx); }
+int ferry_sock_connect6(struct bpf_sock_addr *ctx) { return translate(ctx, 1); }
 
 SEC("cgroup/sendmsg6")
-int ferry_sock_sendmsg6(struct bpf_sock_addr *ctx) { return translate6(ctx); }
+int ferry_sock_sendmsg6(struct bpf_sock_addr *ctx) { return translate(ctx, 1); }
 
 SEC("cgroup/recvmsg6")
 int ferry_sock_recvmsg6(struct bpf_sock_addr *ctx)
 {
-	reverse6(ctx);
+	reverse(ctx, 1);
 	return 1;
 }
 
 SEC("cgroup/getpeername6")
 int ferry_sock_getpeername6(struct bpf_sock_addr *ctx)
 {
-	reverse6(ctx);
+	reverse(ctx, 1);
 	return 1;
 }
 
