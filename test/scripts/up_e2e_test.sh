@@ -7,6 +7,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/ferry-up-e2e-XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export FERRY_STATE_DIR="$work/state" KUBECONFIG="$work/kubeconfig"
+# Nothing here may leave the machine: no forwarding to its resolvers.
+export FERRY_DNS_UPSTREAM=none
 export FERRY_PORT=$(free_port) FERRY_FEED_PORT=$(free_port) FERRY_DNS_PORT=$(free_port) FERRY_DNS_METRICS_PORT=$(free_port)
 cleanup() {
   bash "$root/scripts/down" --purge >/dev/null 2>&1 || true

@@ -6,8 +6,12 @@
 
 namespace ferry::dns {
 
-DnsServer::DnsServer(DnsServerOptions options, const ZoneIndex& index, QueryMetrics& metrics)
-    : options_(std::move(options)), index_(index), metrics_(metrics) {}
+DnsServer::DnsServer(DnsServerOptions options, const ZoneIndex& index, QueryMetrics& metrics,
+                     ForwardMetrics& forward_metrics)
+    : options_(std::move(options)),
+      index_(index),
+      metrics_(metrics),
+      forward_metrics_(forward_metrics) {}
 
 DnsServer::~DnsServer() {
   stop();
@@ -23,7 +27,7 @@ api::Result<bool> DnsServer::bind() {
     uint16_t port = options_.port;
     try {
       for (unsigned i = 0; i < std::max(1u, options_.workers); ++i) {
-        auto worker = std::make_unique<DnsWorker>(options_, index_, metrics_);
+        auto worker = std::make_unique<DnsWorker>(options_, index_, metrics_, forward_metrics_);
         worker->bind({options_.address, port});
         port = worker->udpPort();
         workers_.push_back(std::move(worker));

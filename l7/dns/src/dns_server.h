@@ -13,9 +13,12 @@
 #include <vector>
 
 #include "ferry/api/result.h"
+#include "ferry/dns/forward_metrics.h"
 #include "ferry/dns/query_metrics.h"
+#include "ferry/dns/rate_limiter.h"
 #include "ferry/dns/responder.h"
 #include "ferry/dns/zone_index.h"
+#include "upstream_forwarder.h"
 
 namespace ferry::dns {
 
@@ -28,13 +31,19 @@ struct DnsServerOptions {
   // Per worker; connections beyond it are closed at once so a flood cannot exhaust descriptors.
   size_t max_tcp_connections = 1024;
   ResponderOptions responder;
+  // Names outside our zones (no upstreams: REFUSED). Each worker gets its own forwarder.
+  ForwarderOptions forwarder;
+  // UDP responses only; clients in `rrl_exempt` (loopback by default) are never limited.
+  RrlOptions rrl;
+  AddressSet rrl_exempt;
 };
 
 class DnsWorker;
 
 class DnsServer {
  public:
-  DnsServer(DnsServerOptions options, const ZoneIndex& index, QueryMetrics& metrics);
+  DnsServer(DnsServerOptions options, const ZoneIndex& index, QueryMetrics& metrics,
+            ForwardMetrics& forward_metrics);
   ~DnsServer();
 
   // Binds every worker's sockets. Error names the address on failure.
@@ -48,6 +57,7 @@ class DnsServer {
   DnsServerOptions options_;
   const ZoneIndex& index_;
   QueryMetrics& metrics_;
+  ForwardMetrics& forward_metrics_;
   uint16_t port_ = 0;
   std::vector<std::unique_ptr<DnsWorker>> workers_;
   std::vector<std::thread> threads_;

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
 
 #include "tcp_connection.h"
@@ -11,14 +12,29 @@ namespace ferry::dns {
 namespace asio = boost::asio;
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-DnsWorker::DnsWorker(const DnsServerOptions& options, const ZoneIndex& index, QueryMetrics& metrics)
+ClientAddress clientAddress(const asio::ip::address& a) {
+  return a.is_v4() ? ClientAddress::v4(a.to_v4().to_bytes())
+                   : ClientAddress::v6(a.to_v6().to_bytes());
+}
+
+DnsWorker::DnsWorker(const DnsServerOptions& options, const ZoneIndex& index, QueryMetrics& metrics,
+                     ForwardMetrics& forward_metrics)
     : options_(options),
       index_(index),
       metrics_(metrics),
+      forward_metrics_(forward_metrics),
       udp_(io_),
       acceptor_(io_),
       udp_in_(kMaxMessageSize),
-      udp_out_(kMaxMessageSize) {}
+      udp_out_(kMaxMessageSize),
+      rrl_(options.rrl) {
+  if (!options_.forwarder.upstreams.empty()) {
+    forwarder_ = std::make_unique<UpstreamForwarder>(io_, options_.forwarder, forward_metrics_);
+  }
+}
+
+// The forwarder's sockets and timers belong to io_, which outlives it (declared first).
+DnsWorker::~DnsWorker() = default;
 
 void DnsWorker::bind(const asio::ip::udp::endpoint& endpoint) {
   udp_.open(endpoint.protocol());
@@ -46,6 +62,7 @@ void DnsWorker::stop() {
     boost::system::error_code ignored;
     udp_.close(ignored);
     acceptor_.close(ignored);
+    if (forwarder_) forwarder_->stop();
     io_.stop();
   });
 }
@@ -55,18 +72,55 @@ void DnsWorker::receiveUdp() {
       asio::buffer(udp_in_), peer_, [this](const boost::system::error_code& ec, size_t n) {
         if (ec == asio::error::operation_aborted || !udp_.is_open()) return;
         if (!ec) {
-          const Response r =
-              respond(*index_.snapshot(), std::span<const uint8_t>(udp_in_.data(), n),
-                      Transport::kUdp, udp_out_, options_.responder);
-          metrics_.count(Transport::kUdp, r);
-          if (r.size > 0) {
-            boost::system::error_code send_ec;
-            udp_.send_to(asio::buffer(udp_out_.data(), r.size), peer_, 0, send_ec);
-            if (send_ec) metrics_.udpSendFailed();
+          const std::span<const uint8_t> query(udp_in_.data(), n);
+          Response r =
+              respond(*index_.snapshot(), query, Transport::kUdp, udp_out_, options_.responder);
+          if (r.not_ours && forwarder_) {
+            Response answer;
+            Query q;
+            size_t limit = 0;
+            const auto status = forwarder_->lookup(clientAddress(peer_.address()), query,
+                                                   Transport::kUdp, udp_out_, answer, q, limit);
+            if (status == ForwardStatus::kMiss) {
+              forwarder_->start(
+                  q, limit,
+                  [this, peer = peer_](const Response& late, std::span<const uint8_t> bytes) {
+                    metrics_.count(Transport::kUdp, late);
+                    std::copy(bytes.begin(), bytes.end(), udp_out_.begin());
+                    sendUdp(peer, bytes.size());
+                  });
+              return receiveUdp();
+            }
+            if (status == ForwardStatus::kAnswered) r = answer;
           }
+          metrics_.count(Transport::kUdp, r);
+          sendUdp(peer_, r.size);
         }
         receiveUdp();
       });
+}
+
+void DnsWorker::sendUdp(const asio::ip::udp::endpoint& to, size_t size) {
+  if (size == 0) return;
+  if (rrl_.enabled()) {
+    const ClientAddress client = clientAddress(to.address());
+    if (!options_.rrl_exempt.contains(client)) {
+      switch (rrl_.check(client, ResponseRateLimiter::Clock::now())) {
+        case RrlVerdict::kSend:
+          break;
+        case RrlVerdict::kDrop:
+          forward_metrics_.rrlDropped();
+          return;
+        case RrlVerdict::kSlip:
+          forward_metrics_.rrlSlipped();
+          size = truncateToQuestion(udp_out_, size);
+          break;
+      }
+    }
+  }
+  boost::system::error_code send_ec;
+  udp_.send_to(asio::buffer(udp_out_.data(), size), to, 0, send_ec);
+  if (send_ec) metrics_.udpSendFailed();
 }
 
 void DnsWorker::acceptTcp() {
@@ -79,7 +133,8 @@ void DnsWorker::acceptTcp() {
         boost::system::error_code ignored;
         s.close(ignored);
       } else {
-        std::make_shared<TcpConnection>(std::move(s), options_, index_, metrics_, tcp_connections_)
+        std::make_shared<TcpConnection>(std::move(s), options_, index_, metrics_, tcp_connections_,
+                                        forwarder_.get())
             ->start();
       }
     }

@@ -3,18 +3,21 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "dns_server.h"
+#include "ferry/dns/address_set.h"
 #include "ferry/dns/domain_name.h"
 #include "ferry/dns/feed_object_source.h"
 #include "ferry/dns/file_object_source.h"
 #include "ferry/dns/query_metrics.h"
 #include "ferry/dns/zone_index.h"
 #include "ferry/feed/kubeconfig.h"
-#include "ferry/runtime/config_file.h"
+#include "ferry/runtime/daemon_flags.h"
 #include "ferry/runtime/log.h"
 #include "ferry/runtime/status_server.h"
 
@@ -42,6 +45,15 @@ struct Flags {
   std::string feed_address;
   uint16_t feed_port = 6444;
   std::string log_level = "info";
+  std::vector<std::string> upstreams;
+  unsigned upstream_timeout_ms = 2000;
+  size_t cache_size = 10000;
+  uint32_t cache_max_ttl = 300;
+  uint32_t serve_stale = 3600;
+  std::vector<std::string> recursion_allow = defaultRecursionRanges();
+  double rrl_responses_per_second = 100;
+  unsigned rrl_slip = 2;
+  std::vector<std::string> rrl_exempt = {"127.0.0.0/8", "::1/128"};
 };
 
 // "127.0.0.1:53", "[::1]:53", ":53" (all IPv4 addresses).
@@ -63,6 +75,43 @@ std::optional<std::pair<asio::ip::address, uint16_t>> parseListen(const std::str
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+// --upstream "10.0.0.2", "10.0.0.2:5353", "[fd00::2]:53".
+std::optional<UpstreamEndpoint> parseUpstream(const std::string& text) {
+  boost::system::error_code ec;
+  const auto bare = asio::ip::make_address(text, ec);
+  if (!ec) return UpstreamEndpoint{bare, 53};
+  const auto hostport = parseListen(text);
+  if (!hostport || hostport->second == 0 || text.starts_with(":")) return std::nullopt;
+  return UpstreamEndpoint{hostport->first, hostport->second};
+}
+
+// The node's resolvers: "nameserver" lines of resolv.conf(5), minus ourselves (a loopback
+// resolver on our port when we listen on every address, or our exact address).
+std::vector<UpstreamEndpoint> resolvConfUpstreams(const std::string& path,
+                                                  const asio::ip::address& listen,
+                                                  uint16_t listen_port) {
+  std::vector<UpstreamEndpoint> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string keyword;
+    std::string address;
+    if (!(words >> keyword >> address) || keyword != "nameserver") continue;
+    boost::system::error_code ec;
+    const auto a = asio::ip::make_address(address, ec);
+    if (ec) continue;
+    const bool ourselves =
+        listen_port == 53 && (a == listen || (listen.is_unspecified() && a.is_loopback()));
+    if (ourselves) {
+      FERRY_LOG(kWarn, "skipping ourselves as an upstream", {{"nameserver", address}});
+      continue;
+    }
+    out.push_back({a, 53});
+  }
+  return out;
 }
 
 std::optional<PodMode> parsePodMode(const std::string& text) {
@@ -116,27 +165,37 @@ int run(int argc, char** argv) {
                  "host:port of the feed (default: the kubeconfig's host)");
   app.add_option("--feed-port", f.feed_port, "feed port on the kubeconfig's host")
       ->capture_default_str();
+  app.add_option("--upstream", f.upstreams,
+                 "resolver for names outside our zones, host[:port], repeatable; default: the "
+                 "nameservers of /etc/resolv.conf; 'none': answer REFUSED")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--upstream-timeout-ms", f.upstream_timeout_ms,
+                 "per exchange with one upstream, then the next is tried")
+      ->capture_default_str();
+  app.add_option("--cache-size", f.cache_size, "forwarded answers cached (split over workers)")
+      ->capture_default_str();
+  app.add_option("--cache-max-ttl", f.cache_max_ttl, "cap on cached TTLs, seconds")
+      ->capture_default_str();
+  app.add_option("--serve-stale", f.serve_stale,
+                 "serve expired answers this long when every upstream fails, seconds (0: off)")
+      ->capture_default_str();
+  app.add_option("--recursion-allow", f.recursion_allow,
+                 "CIDRs whose clients get names outside our zones forwarded ('none': nobody)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->capture_default_str();
+  app.add_option("--rrl-responses-per-second", f.rrl_responses_per_second,
+                 "UDP responses per client /24 (IPv6 /56) per second and worker (0: off)")
+      ->capture_default_str();
+  app.add_option("--rrl-slip", f.rrl_slip,
+                 "every n-th response over the limit goes out truncated instead of dropped")
+      ->capture_default_str();
+  app.add_option("--rrl-exempt", f.rrl_exempt, "CIDRs never rate-limited ('none': nobody)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->capture_default_str();
   app.add_option("--log-level", f.log_level, "debug, info, warn or error")->capture_default_str();
 
-  auto args = runtime::argsWithConfigFile(argc, argv);
-  if (!args.ok()) {
-    std::cerr << args.error() << "\n";
-    return 2;
-  }
-  try {
-    // CLI11 wants them reversed, sans argv[0].
-    std::vector<std::string> rev(args->rbegin(), args->rend() - 1);
-    app.parse(rev);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
-
-  runtime::setLogComponent("dns");
-  runtime::LogLevel level;
-  if (!runtime::parseLogLevel(f.log_level, level))
-    return fail("unknown --log-level " + f.log_level);
-  runtime::setLogLevel(level);
-  signal(SIGPIPE, SIG_IGN);
+  if (auto exit_code = runtime::parseDaemonFlags(app, argc, argv)) return *exit_code;
+  if (auto exit_code = runtime::startDaemonLogging("dns", f.log_level)) return *exit_code;
 
   ZoneConfig zone;
   zone.origin = f.zone;
@@ -153,9 +212,29 @@ int run(int argc, char** argv) {
   const auto metrics_address = parseListen(f.metrics_listen);
   if (!metrics_address) return fail("--metrics-listen must look like 127.0.0.1:9153");
 
+  std::vector<UpstreamEndpoint> upstreams;
+  if (f.upstreams.empty()) {
+    upstreams = resolvConfUpstreams("/etc/resolv.conf", dns_address->first, dns_address->second);
+  } else if (!(f.upstreams.size() == 1 && f.upstreams[0] == "none")) {
+    for (const auto& u : f.upstreams) {
+      const auto parsed = parseUpstream(u);
+      if (!parsed) return fail("--upstream must look like 10.0.0.2 or 10.0.0.2:53: " + u);
+      upstreams.push_back(*parsed);
+    }
+  }
+  auto recursion_allow = AddressSet::parse(f.recursion_allow);
+  if (!recursion_allow.ok()) return fail("--recursion-allow: " + recursion_allow.error());
+  auto rrl_exempt = AddressSet::parse(f.rrl_exempt);
+  if (!rrl_exempt.ok()) return fail("--rrl-exempt: " + rrl_exempt.error());
+  if (f.rrl_responses_per_second < 0) return fail("--rrl-responses-per-second must be >= 0");
+
   ZoneIndex index(zone);
   runtime::Registry& registry = runtime::Registry::global();
   QueryMetrics query_metrics(registry);
+  std::vector<std::string> upstream_names;
+  upstream_names.reserve(upstreams.size());
+  for (const auto& u : upstreams) upstream_names.push_back(u.name());
+  ForwardMetrics forward_metrics(registry, upstream_names);
 
   DnsServerOptions options;
   options.address = dns_address->first;
@@ -164,7 +243,17 @@ int run(int argc, char** argv) {
   options.tcp_idle_timeout = std::chrono::milliseconds(f.tcp_idle_timeout_ms);
   options.max_tcp_connections = f.max_tcp_connections;
   options.responder.max_udp_payload = f.max_udp_size;
-  DnsServer server(options, index, query_metrics);
+  options.forwarder.upstreams = upstreams;
+  options.forwarder.timeout = std::chrono::milliseconds(f.upstream_timeout_ms);
+  options.forwarder.cache.max_entries = std::max<size_t>(1, f.cache_size / options.workers);
+  options.forwarder.cache.max_ttl = std::chrono::seconds(f.cache_max_ttl);
+  options.forwarder.cache.serve_stale = std::chrono::seconds(f.serve_stale);
+  options.forwarder.recursion_allow = *recursion_allow;
+  options.forwarder.max_udp_payload = f.max_udp_size;
+  options.rrl.responses_per_second = f.rrl_responses_per_second;
+  options.rrl.slip = f.rrl_slip;
+  options.rrl_exempt = *rrl_exempt;
+  DnsServer server(options, index, query_metrics, forward_metrics);
   if (auto bound = server.bind(); !bound.ok()) return fail(bound.error());
 
   runtime::StatusServer metrics_http;
@@ -216,6 +305,7 @@ int run(int argc, char** argv) {
              {"metrics_port", metrics_http.port()},
              {"workers", options.workers},
              {"zone", f.zone},
+             {"upstreams", upstream_names.size()},
              {"synced", index.snapshot()->synced()}});
 
   asio::io_context signals_io;

@@ -11,14 +11,6 @@ namespace {
 // Root owner + type + class + TTL + RDLENGTH.
 constexpr size_t kOptRecordSize = 11;
 
-size_t responseLimit(const Query& q, Transport transport, const ResponderOptions& options) {
-  if (transport == Transport::kTcp) return kMaxMessageSize;
-  if (!q.has_edns) return kClassicUdpPayload;
-  // RFC 6891 §6.2.5: values below 512 are treated as 512.
-  return std::clamp<size_t>(q.edns_udp_size, kClassicUdpPayload,
-                            std::max<size_t>(options.max_udp_payload, kClassicUdpPayload));
-}
-
 bool wanted(const Record& r, uint16_t qtype, LookupKind kind) {
   if (kind == LookupKind::kCname) return r.type == rrtype::kCname;
   return qtype == rrtype::kAny || r.type == qtype;
@@ -51,6 +43,14 @@ bool writeAnswer(const Zone& zone, const Query& q, const Lookup& found, MessageW
 }
 
 }  // namespace
+
+size_t responseLimit(const Query& q, Transport transport, const ResponderOptions& options) {
+  if (transport == Transport::kTcp) return kMaxMessageSize;
+  if (!q.has_edns) return kClassicUdpPayload;
+  // RFC 6891 §6.2.5: values below 512 are treated as 512.
+  return std::clamp<size_t>(q.edns_udp_size, kClassicUdpPayload,
+                            std::max<size_t>(options.max_udp_payload, kClassicUdpPayload));
+}
 
 Response respond(const Zone& zone, std::span<const uint8_t> query, Transport transport,
                  std::span<uint8_t> out, const ResponderOptions& options) {
@@ -95,8 +95,11 @@ Response respond(const Zone& zone, std::span<const uint8_t> query, Transport tra
 
   Record scratch;
   const Lookup found = zone.lookup(q.lowerWire(), q.qtype, scratch);
-  // Outside our zones: a forwarder would take it from here; without one we refuse.
-  if (found.kind == LookupKind::kNotOurs) return finishWithOpt(Rcode::kRefused);
+  // Outside our zones: the forwarder takes it from here (the caller decides); else we refuse.
+  if (found.kind == LookupKind::kNotOurs) {
+    res.not_ours = q.qclass == rrclass::kIn;
+    return finishWithOpt(Rcode::kRefused);
+  }
   // Before the first complete sync an NXDOMAIN could be a lie that resolvers cache.
   if (!zone.synced()) return finishWithOpt(Rcode::kServFail);
 

@@ -1,7 +1,10 @@
 #include "tcp_connection.h"
 
+#include <algorithm>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+
+#include "dns_worker.h"
 
 namespace ferry::dns {
 
@@ -9,13 +12,14 @@ namespace asio = boost::asio;
 
 TcpConnection::TcpConnection(asio::ip::tcp::socket socket, const DnsServerOptions& options,
                              const ZoneIndex& index, QueryMetrics& metrics,
-                             std::shared_ptr<size_t> open_count)
+                             std::shared_ptr<size_t> open_count, UpstreamForwarder* forwarder)
     : socket_(std::move(socket)),
       idle_(socket_.get_executor()),
       options_(options),
       index_(index),
       metrics_(metrics),
       open_count_(std::move(open_count)),
+      forwarder_(forwarder),
       in_(kMaxMessageSize),
       out_(2 + kMaxMessageSize) {
   ++*open_count_;
@@ -67,15 +71,41 @@ void TcpConnection::readMessage(size_t length) {
 }
 
 void TcpConnection::answer(size_t length) {
-  const Response r =
-      respond(*index_.snapshot(), std::span<const uint8_t>(in_.data(), length), Transport::kTcp,
-              std::span<uint8_t>(out_.data() + 2, kMaxMessageSize), options_.responder);
+  const std::span<const uint8_t> query(in_.data(), length);
+  const std::span<uint8_t> out(out_.data() + 2, kMaxMessageSize);
+  Response r = respond(*index_.snapshot(), query, Transport::kTcp, out, options_.responder);
+  if (r.not_ours && forwarder_) {
+    boost::system::error_code ec;
+    const auto peer = socket_.remote_endpoint(ec);
+    if (ec) return close();
+    Response answer;
+    Query q;
+    size_t limit = 0;
+    const auto status = forwarder_->lookup(clientAddress(peer.address()), query, Transport::kTcp,
+                                           out, answer, q, limit);
+    if (status == ForwardStatus::kMiss) {
+      // Answers stay in query order: the next query is read once this one is answered.
+      forwarder_->start(
+          q, limit,
+          [self = shared_from_this()](const Response& late, std::span<const uint8_t> bytes) {
+            self->metrics_.count(Transport::kTcp, late);
+            std::copy(bytes.begin(), bytes.end(), self->out_.begin() + 2);
+            self->send(late.size);
+          });
+      return;
+    }
+    if (status == ForwardStatus::kAnswered) r = answer;
+  }
   metrics_.count(Transport::kTcp, r);
-  if (r.size == 0) return readLength();
-  out_[0] = static_cast<uint8_t>(r.size >> 8);
-  out_[1] = static_cast<uint8_t>(r.size);
+  send(r.size);
+}
+
+void TcpConnection::send(size_t size) {
+  if (size == 0) return readLength();
+  out_[0] = static_cast<uint8_t>(size >> 8);
+  out_[1] = static_cast<uint8_t>(size);
   // Answers go out in query order; the next pipelined query waits in the socket buffer.
-  asio::async_write(socket_, asio::buffer(out_.data(), 2 + r.size),
+  asio::async_write(socket_, asio::buffer(out_.data(), 2 + size),
                     [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
                       if (ec) return self->close();
                       self->readLength();

@@ -16,7 +16,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
  public:
   // `open_count` is the worker's connection count, decremented when this connection ends.
   TcpConnection(boost::asio::ip::tcp::socket socket, const DnsServerOptions& options,
-                const ZoneIndex& index, QueryMetrics& metrics, std::shared_ptr<size_t> open_count);
+                const ZoneIndex& index, QueryMetrics& metrics, std::shared_ptr<size_t> open_count,
+                UpstreamForwarder* forwarder);
   ~TcpConnection();
 
   void start();
@@ -25,6 +26,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void readLength();
   void readMessage(size_t length);
   void answer(size_t length);
+  void send(size_t size);  // out_[2, 2 + size), then the next query
   void armIdleTimer();
   void close();
 
@@ -34,6 +36,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   const ZoneIndex& index_;
   QueryMetrics& metrics_;
   std::shared_ptr<size_t> open_count_;
+  UpstreamForwarder* forwarder_;  // the worker's; null: forwarding off
   std::array<uint8_t, 2> length_{};
   std::vector<uint8_t> in_;
   std::vector<uint8_t> out_;  // 2-byte prefix + message

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -32,7 +33,12 @@ fs::path uniqueDir() {
 DnsProcess::DnsProcess(const std::string& config_yaml, const std::vector<std::string>& extra_args)
     : dir_(uniqueDir()), port_(freeLoopbackPort()), metrics_port_(freeLoopbackPort()) {
   const fs::path config = dir_ / "ferry-dns.yaml";
-  std::ofstream(config) << config_yaml << "\nlisten: 127.0.0.1:" << port_
+  // Tests never reach the machine's resolvers: without an explicit upstream, forwarding is off.
+  const bool has_upstream =
+      config_yaml.find("upstream") != std::string::npos ||
+      std::find(extra_args.begin(), extra_args.end(), "--upstream") != extra_args.end();
+  std::ofstream(config) << config_yaml << (has_upstream ? "" : "\nupstream: none")
+                        << "\nlisten: 127.0.0.1:" << port_
                         << "\nmetrics-listen: 127.0.0.1:" << metrics_port_ << "\n";
   std::vector<std::string> argv = {FERRY_DNS_BINARY, "--config", config.string()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
@@ -45,7 +51,14 @@ DnsProcess::DnsProcess(const std::string& config_yaml, const std::vector<std::st
     if (!process_->running()) {
       throw std::runtime_error("ferry-dns exited: " + process_->wait(1s).err);
     }
-    if (udpExchange(port_, probe, 200ms)) return;
+    // A real response (QR set, our ID), not our own datagram looped back by a socket that
+    // got port_ as its ephemeral port; and the metrics listener up too.
+    const auto reply = udpExchange(port_, probe, 200ms);
+    const auto decoded = reply ? decodeResponse(*reply) : std::nullopt;
+    if (decoded && (decoded->flags & 0x8000) && decoded->id == 0x1234) {
+      const auto health = httpGet(metrics_port_, "/healthz", 1s);
+      if (health && health->status == 200) return;
+    }
   }
   throw std::runtime_error("ferry-dns did not answer on port " + std::to_string(port_));
 }

@@ -24,7 +24,14 @@ struct Response {
   bool truncated = false;
   uint16_t qtype = 0;
   ParseProblem problem = ParseProblem::kNone;
+  // A well-formed IN query for a name outside our zones, answered REFUSED in `out`; a forwarder
+  // may answer it instead.
+  bool not_ours = false;
 };
+
+// The largest response for this query: 65535 on TCP, else the client's EDNS0 size clamped to
+// [512, max_udp_payload] (512 without EDNS0).
+size_t responseLimit(const Query& q, Transport transport, const ResponderOptions& options);
 
 // `out` must hold kMaxMessageSize bytes.
 Response respond(const Zone& zone, std::span<const uint8_t> query, Transport transport,
