@@ -30,3 +30,6 @@ ensure_bpffs() {
     mount -t bpf bpf /sys/fs/bpf
   fi
 }
+
+# alive PID: running and not a zombie (a killed daemon whose parent, not us, has yet to reap it).
+alive() { kill -0 "$1" 2>/dev/null && [[ "$(ps -o stat= -p "$1" 2>/dev/null)" != Z* ]]; }

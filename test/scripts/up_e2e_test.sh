@@ -21,7 +21,8 @@ bash "$root/scripts/up" >"$work/up.out" 2>&1 || { cat "$work/up.out"; echo "FAIL
 bash "$root/scripts/up" >"$work/up2.out" 2>&1 || { cat "$work/up2.out"; echo "FAIL: second scripts/up"; exit 1; }
 grep -q "controlplane already running" "$work/up2.out" || { echo "FAIL: scripts/up is not idempotent"; exit 1; }
 
-mapfile -t commands < <(sed -n 's/^  \(kubectl .*\|dig .*\)$/\1/p' "$work/up.out" | sed 's/ *#.*$//')
+mapfile -t commands < <(sed -n 's/^  \(kubectl .*\|dig .*\|scripts\/.*\)$/\1/p' "$work/up.out" | sed 's/ *#.*$//')
+cd "$root"  # the guide's scripts/... lines are relative to the checkout
 [[ ${#commands[@]} -ge 5 ]] || { cat "$work/up.out"; echo "FAIL: the guide printed too few commands"; exit 1; }
 for cmd in "${commands[@]}"; do
   echo "+ $cmd"
@@ -41,9 +42,27 @@ for cmd in "${commands[@]}"; do
   fi
 done
 
+# --status sees everything healthy; a killed daemon is reported, and scripts/up restarts
+# exactly that one.
+bash "$root/scripts/up" --status || { echo "FAIL: --status on a healthy cluster"; exit 1; }
+cp_pid=$(cat "$FERRY_STATE_DIR/run/controlplane.pid")
+kill -9 "$(cat "$FERRY_STATE_DIR/run/dns.pid")"
+noticed=0
+for _ in $(seq 1 50); do  # bounded: the kill takes effect within milliseconds
+  if ! bash "$root/scripts/up" --status >"$work/status.out"; then noticed=1; break; fi
+  sleep 0.1
+done
+[[ $noticed == 1 ]] || { cat "$work/status.out"; echo "FAIL: a dead dns went unnoticed"; exit 1; }
+grep -q "dns .*down" "$work/status.out" || { cat "$work/status.out"; echo "FAIL: --status did not name dns"; exit 1; }
+bash "$root/scripts/up" >"$work/up3.out" 2>&1 || { cat "$work/up3.out"; echo "FAIL: restart"; exit 1; }
+[[ "$(cat "$FERRY_STATE_DIR/run/controlplane.pid")" == "$cp_pid" ]] || { echo "FAIL: the control plane was restarted too"; exit 1; }
+bash "$root/scripts/up" --status || { echo "FAIL: --status after the restart"; exit 1; }
+dig @127.0.0.1 -p "$FERRY_DNS_PORT" +short kubernetes.default.svc.cluster.local | grep -q . || { echo "FAIL: dns not serving after restart"; exit 1; }
+
 pids=$(cat "$FERRY_STATE_DIR"/run/*.pid)
 bash "$root/scripts/down" --purge
+source "$root/scripts/lib.sh"
 for pid in $pids; do
-  if kill -0 "$pid" 2>/dev/null; then echo "FAIL: pid $pid still running after scripts/down"; exit 1; fi
+  if alive "$pid"; then echo "FAIL: pid $pid still running after scripts/down"; exit 1; fi
 done
 echo "PASS"
