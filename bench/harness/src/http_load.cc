@@ -1,5 +1,7 @@
 #include "http_load.h"
 
+#include "https_common.h"
+
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -32,10 +34,12 @@ namespace http = beast::http;
 using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
-using Stream = beast::ssl_stream<beast::tcp_stream>;
+using Stream = HttpsStream;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kIoTimeout = std::chrono::seconds(10);
+
+}  // namespace
 
 int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -66,6 +70,8 @@ awaitable<void> connectTls(Stream& s, const Target& t) {
   co_await s.async_handshake(asio::ssl::stream_base::client, use_awaitable);
   tcp_stream.expires_never();
 }
+
+namespace {
 
 std::string registryKey(const Target& t, std::string_view name) {
   return "/registry/configmaps/" + t.ns + "/" + std::string(name);
@@ -143,13 +149,10 @@ awaitable<Exchange> roundTrip(Stream& s, beast::flat_buffer& buffer,
   co_return ex;
 }
 
+}  // namespace
+
 // Server CPU over a window, two ways (see proc_stat.h): ticks from /proc/<pid>/stat (every
 // thread that ever ran, 10 ms resolution) and live threads' schedstat (ns resolution).
-struct ServerCpu {
-  double ticks_s = 0;
-  double sched_s = -1;  // -1: unavailable
-};
-
 ServerCpu cpuOf(pid_t pid) {
   ServerCpu c;
   if (pid <= 0) return c;
@@ -162,6 +165,8 @@ ServerCpu operator-(const ServerCpu& a, const ServerCpu& b) {
   return ServerCpu{a.ticks_s - b.ticks_s,
                    a.sched_s >= 0 && b.sched_s >= 0 ? a.sched_s - b.sched_s : -1};
 }
+
+namespace {
 
 // ----- writes -----
 

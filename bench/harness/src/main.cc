@@ -7,16 +7,22 @@
 //                      [--concurrency C] [--count N] [--warmup N] [--max-seconds S] [--object-bytes
 //                      B]
 //   ferry-bench watch  --api ... --watchers W --events K --interval-ms MS [--max-seconds S]
+//   ferry-bench feed   --api kubernetes ... --mode feed|rest [--feed-port P] --agent-token T
+//                      --agents N --services S --endpoints-per-service E --events K
+//                      [--interval-ms MS] [--snapshot-agents A] [--max-seconds S]
 //   ferry-bench xdp    --system ferry|direct --case new_flow|established --services N
 //                      [--packets M] [--flows F] [--max-seconds S]         (root: bpf())
+//   ferry-bench program --services N --endpoints-per-service E            (root: bpf())
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
+#include "feed_bench.h"
 #include "http_load.h"
 #ifndef FERRY_BENCH_NO_BPF
+#include "program_bench.h"
 #include "xdp_bench.h"
 #endif
 
@@ -71,6 +77,25 @@ int run(int argc, char** argv) {
   watch->add_option("--object-bytes", wa.object_bytes, "object document size")
       ->capture_default_str();
 
+  ferry::bench::FeedOptions fo;
+  auto* feed = app.add_subcommand("feed", "agents' feed propagation (gRPC feed or REST watch)");
+  addTargetOptions(feed, target, api);
+  feed->add_option("--mode", fo.mode, "feed (gRPC Subscribe) or rest (LIST + watch)")
+      ->check(CLI::IsMember({"feed", "rest"}))
+      ->capture_default_str();
+  feed->add_option("--feed-port", fo.feed_port, "gRPC feed port (mode feed)");
+  feed->add_option("--agent-token", fo.agent_token, "node agents' bearer token")->required();
+  feed->add_option("--agents", fo.agents, "simulated agents")->capture_default_str();
+  feed->add_option("--services", fo.services, "Services (one EndpointSlice each)")
+      ->capture_default_str();
+  feed->add_option("--endpoints-per-service", fo.endpoints_per_service)->capture_default_str();
+  feed->add_option("--events", fo.events, "measured Service updates")->capture_default_str();
+  feed->add_option("--interval-ms", fo.interval_ms, "spacing of updates")->capture_default_str();
+  feed->add_option("--snapshot-agents", fo.snapshot_agents, "new agents timed for the snapshot")
+      ->capture_default_str();
+  feed->add_option("--populate-concurrency", fo.populate_concurrency)->capture_default_str();
+  feed->add_option("--max-seconds", fo.max_seconds, "time bound")->capture_default_str();
+
 #ifndef FERRY_BENCH_NO_BPF
   ferry::bench::XdpOptions xo;
 #else
@@ -100,6 +125,13 @@ int run(int argc, char** argv) {
   xdp->add_option("--repeat", xo.repeat, "kernel repetitions per call (direct only: calibration)")
       ->capture_default_str();
 
+#ifndef FERRY_BENCH_NO_BPF
+  ferry::bench::ProgramOptions po;
+  auto* program = app.add_subcommand("program", "time to program Services into the eBPF maps");
+  program->add_option("--services", po.services)->capture_default_str();
+  program->add_option("--endpoints-per-service", po.endpoints_per_service)->capture_default_str();
+#endif
+
   CLI11_PARSE(app, argc, argv);
   target.api = api == "etcd" ? ferry::bench::Api::kEtcdGateway : ferry::bench::Api::kKubernetes;
   if (!target.host.starts_with("127.") && target.host != "::1") {
@@ -113,6 +145,12 @@ int run(int argc, char** argv) {
       out = ferry::bench::runWrites(target, wo);
     } else if (*watch) {
       out = ferry::bench::runWatchFanout(target, wa);
+    } else if (*feed) {
+      out = ferry::bench::runFeedFanout(target, fo);
+#ifndef FERRY_BENCH_NO_BPF
+    } else if (*program) {
+      out = ferry::bench::runProgram(po);
+#endif
     } else {
 #ifndef FERRY_BENCH_NO_BPF
       xo.system =

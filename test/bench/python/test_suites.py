@@ -2,7 +2,8 @@
 
 import unittest
 
-from ferrybench.suites import controlplane, model
+from ferrybench.procs import MeasureError
+from ferrybench.suites import controlplane, feed, model
 
 
 class ModelParseTest(unittest.TestCase):
@@ -46,3 +47,39 @@ class ServerCpuTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FeedMeasurementTest(unittest.TestCase):
+    OUT = {"server_cpu_s": 0.5, "server_cpu_sched_s": 0.5, "snapshot_server_cpu_s": 0.3,
+           "snapshot_server_cpu_sched_s": 0.3, "snapshot_ms": [30.0, 10.0, 20.0],
+           "measured_s": 2.0, "client_cpu_s": 0.4, "populate_s": 1.5, "missing": 0,
+           "deliveries_expected": 4, "phase_failed": "", "write_errors": 0, "snapshot_errors": 0,
+           "first_error": "", "unexpected_snapshots": 0}
+
+    def test_metrics(self):
+        m = feed.to_measurement(dict(self.OUT), [1000.0, 2000.0, 3000.0, 4000.0],
+                                [2000.0, 3000.0, 4000.0, 5000.0])
+        self.assertAlmostEqual(m.metrics["p50_ms"], 2.5)
+        self.assertAlmostEqual(m.metrics["p50_from_send_ms"], 3.5)
+        self.assertAlmostEqual(m.metrics["snapshot_ms"], 20.0)
+        self.assertAlmostEqual(m.metrics["snapshot_server_cpu_ms"], 100.0)
+        self.assertAlmostEqual(m.metrics["server_cpu_us_per_delivery"], 0.5e6 / 4)
+        self.assertAlmostEqual(m.metrics["server_cpu_frac"], 0.25)
+        self.assertEqual(m.notes, [])
+
+    def test_missing_and_no_delivery(self):
+        out = dict(self.OUT, missing=2, phase_failed="waiting for deliveries (deadline)")
+        m = feed.to_measurement(out, [1000.0, 2000.0], [1000.0, 2000.0])
+        self.assertIn("2 of 4 deliveries missing", m.notes[0])
+        with self.assertRaises(MeasureError):
+            feed.to_measurement(dict(self.OUT, phase_failed="populating"), [], [])
+
+    def test_cases_pair_and_sizes(self):
+        class Ctx:
+            quick = False
+        full = feed.cases(Ctx())
+        self.assertEqual([(c.params["agents"], c.params["services"], c.params["endpoints"]) for c in full],
+                         [(100, 10000, 100000), (1000, 10000, 100000)])
+        self.assertTrue(all(c.systems == ["ferry", "rest-watch"] for c in full))
+        Ctx.quick = True
+        self.assertEqual([c.params["agents"] for c in feed.cases(Ctx())], [20])

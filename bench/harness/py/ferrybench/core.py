@@ -39,6 +39,9 @@ METRICS: dict[str, tuple[str, Optional[str]]] = {
     "server_cpu_us_per_delivery": ("CPU-us/delivery", "lower"),
     "server_cpu_frac": ("CPU fraction", None),
     "client_cpu_frac": ("CPU fraction", None),
+    "snapshot_ms": ("ms", "lower"),
+    "snapshot_server_cpu_ms": ("CPU-ms/snapshot", "lower"),
+    "populate_s": ("s", None),
     "errors": ("count", None),
     "missing": ("deliveries", None),
     "ns_per_pkt": ("ns", "lower"),
@@ -46,6 +49,8 @@ METRICS: dict[str, tuple[str, Optional[str]]] = {
     "ns_per_pkt_p99": ("ns", "lower"),
     "ns_per_op": ("ns", "lower"),
     "cpu_ns_per_op": ("ns", "lower"),
+    "program_s": ("s", "lower"),
+    "reprogram_one_s": ("s", "lower"),
 }
 
 

@@ -50,6 +50,8 @@ class Endpoint:
     pid: int
     token: str
     ca: Path
+    feed_port: int = 0     # the agents' gRPC feed (ferry, when asked for)
+    agent_token: str = ""  # tokens.csv's system:nodes token (the node agent)
 
 
 def tls_material(ctx: Ctx) -> tuple[Path, Path]:
@@ -99,13 +101,14 @@ def system_under_test(ctx: Ctx, system: str, tag: str, storage: str = "disk"):
     base = ctx.tmp if storage == "disk" else SHM
     data = Path(tempfile.mkdtemp(prefix=f"ferry-bench-{system}-{tag}-", dir=base))
     port = free_port()
+    feed_port = free_port()  # ferry serves its agents' feed by default: on a fresh port here
     log = ctx.out / "logs" / f"{NAME}-{system}-{tag}.log"
     try:
         if system == "ferry":
             srv = Server("ferry-controlplane", [
                 ctx.tool("ferry-controlplane"), "--data-dir", data, "--bind-address", "127.0.0.1",
                 "--secure-port", port, "--tls-cert-file", cert, "--tls-private-key-file", key,
-                "--log-level", "warn"], log, cpu=ctx.server_cpu)
+                "--feed-port", feed_port, "--log-level", "warn"], log, cpu=ctx.server_cpu)
             with srv:
                 tokens = data / "tokens.csv"
                 wait_until(lambda: tokens.exists() and tokens.read_text().strip() != "", 30,
@@ -118,7 +121,9 @@ def system_under_test(ctx: Ctx, system: str, tag: str, storage: str = "disk"):
                 status, body = https_call(port, "POST", "/api/v1/namespaces", cert, token, ns)
                 if status != 201:
                     raise MeasureError(f"creating namespace {NAMESPACE}: HTTP {status} {body[:200]!r}")
-                yield Endpoint("kubernetes", port, srv.pid, token, cert)
+                agent = next((ln.split(",")[0] for ln in tokens.read_text().splitlines()
+                              if ln.endswith('"system:nodes"')), "")
+                yield Endpoint("kubernetes", port, srv.pid, token, cert, feed_port, agent)
         elif system == "etcd":
             peer = free_port()
             srv = Server("etcd", [

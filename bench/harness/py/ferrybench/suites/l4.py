@@ -21,8 +21,16 @@ calls of a run; each run is a fresh process, so a fresh program and empty maps. 
 of every per-call figure is the test run's own fixed cost (the pass-through program takes
 ~5 ns per run with repeat=10000 but ~30 ns per call): `ferry − direct` is what ferry's
 program adds per packet.
-Not measured yet (later sessions, slotting in as more systems of new cases): kube-proxy
-iptables and nftables rule sets, real traffic through veth/netns, connection rates.
+
+Programming time (case `program`): N ClusterIP Services with E endpoints each programmed from
+empty. ferry: `ferry-bench program` loads the agent's socket-LB maps and times one
+LbProjector::apply() of the whole snapshot (map writes through bpf()), and separately one
+Service's endpoints replaced (`reprogram_one_s`). iptables / nftables: the nat rule sets
+kube-proxy writes for the same Services (ferrybench/kube_proxy_rules.py, after kube-proxy 1.31's
+proxiers), fed to `iptables-restore` and `nft -f` in a fresh network namespace each run (the
+host's rules are never touched); the time is the restore command's wall time. iptables here is
+iptables-nft (Debian's default backend), which is what kube-proxy's iptables mode drives on it.
+Not measured yet (later sessions): real traffic through veth/netns, connection rates.
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ from pathlib import Path
 
 from .. import plot
 from ..core import Case, Ctx, Measurement
+import os
+import subprocess
+import time
+
+from .. import kube_proxy_rules
 from ..procs import MeasureError, run_json
 
 NAME = "l4"
@@ -62,6 +75,39 @@ def measure_xdp(params: dict):
     return measure
 
 
+def measure_program(params: dict):
+    def measure(ctx: Ctx, system: str, run: int) -> Measurement:
+        n, e = params["services"], params["endpoints_per_service"]
+        if system == "ferry":
+            out = run_json([ctx.tool("ferry-bench"), "program", "--services", n, "--endpoints-per-service", e],
+                           timeout=600, cpu=ctx.client_cpu)
+            ctx.save_raw(f"{NAME}-program-s{n}-ferry-{'warm' if run < 0 else run + 1}", out)
+            return Measurement({"program_s": out["full_seconds"], "reprogram_one_s": out["incremental_seconds"]})
+        rules = ctx.tmp / f"kube-proxy-{system}-{n}x{e}.rules"
+        if not rules.exists():
+            text = (kube_proxy_rules.iptables_restore_input(n, e) if system == "iptables"
+                    else kube_proxy_rules.nft_input(n, e))
+            rules.write_text(text)
+        tool = ["iptables-restore"] if system == "iptables" else ["nft", "-f", str(rules)]
+        netns = f"fyb{os.getpid():x}-prog-{system}-{run + 100}"
+        subprocess.run(["ip", "netns", "add", netns], check=True)
+        try:
+            with open(rules, "rb") as stdin:
+                t0 = time.perf_counter()
+                p = subprocess.run(["ip", "netns", "exec", netns, *tool],
+                                   stdin=stdin if system == "iptables" else subprocess.DEVNULL,
+                                   capture_output=True, timeout=900)
+                elapsed = time.perf_counter() - t0
+            if p.returncode != 0:
+                raise MeasureError(f"{tool[0]} failed: {p.stderr.decode('utf-8', 'replace')[-500:]}")
+        except subprocess.TimeoutExpired:
+            raise MeasureError(f"{tool[0]} exceeded 900 s") from None
+        finally:
+            subprocess.run(["ip", "netns", "del", netns], check=False)
+        return Measurement({"program_s": elapsed})
+    return measure
+
+
 # Traffic patterns: the same 10 services at every population (isolates what the population
 # costs), or every service (adds the cache/TLB misses of a working set that large).
 TRAFFIC = {"hot10": 10, "spread": 0}
@@ -79,6 +125,10 @@ def cases(ctx: Ctx) -> list[Case]:
                     p["flows"] = max(4096, active or n)
                 out.append(Case(NAME, f"xdp_{flow_case}", p, list(SYSTEMS), measure_xdp(p),
                                 label=f"xdp {flow_case} {traffic} services={n}", primary="ns_per_pkt"))
+    for n in ([1000] if ctx.quick else [1000, 10000]):
+        p = {"services": n, "endpoints_per_service": 10}
+        out.append(Case(NAME, "program", p, ["ferry", "iptables", "nftables"], measure_program(p),
+                        label=f"program services={n} endpoints={n * 10}", primary="program_s"))
     return out
 
 
