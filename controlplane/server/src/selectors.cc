@@ -1,7 +1,5 @@
 #include "ferry/controlplane/selectors.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include "ferry/api/field_selector.h"
 #include "ferry/api/json_patch.h"
 #include "ferry/api/k8s_protobuf.h"
@@ -9,48 +7,24 @@
 #include "ferry/api/merge_patch.h"
 #include "ferry/api/resources.h"
 #include "ferry/api/strategic_merge_patch.h"
+#include "ferry/runtime/yaml_json.h"
 
 namespace ferry::controlplane {
 
-ApiResult<ObjectFilter> buildFilter(const std::string& label_selector, const std::string& field_selector,
+ApiResult<ObjectFilter> buildFilter(const std::string& label_selector,
+                                    const std::string& field_selector,
                                     const api::ResourceType& type) {
   if (label_selector.empty() && field_selector.empty()) return ObjectFilter{};
   auto labels = api::LabelSelector::parse(label_selector);
   if (!labels.ok()) return ApiStatus::badRequest("unable to parse requirement: " + labels.error());
   auto fields = api::FieldSelector::parseForKind(field_selector, type.kind);
   if (!fields.ok()) return ApiStatus::badRequest(fields.error());
-  return ObjectFilter([l = *labels, f = *fields](const json& obj) { return l.matchesObject(obj) && f.matches(obj); });
+  return ObjectFilter([l = *labels, f = *fields](const json& obj) {
+    return l.matchesObject(obj) && f.matches(obj);
+  });
 }
 
 namespace {
-
-// YAML -> JSON for apply patches (kubectl sends JSON, which is YAML too; other clients YAML).
-json yamlToJson(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      json o = json::object();
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yamlToJson(kv.second);
-      return o;
-    }
-    case YAML::NodeType::Sequence: {
-      json a = json::array();
-      for (const auto& v : n) a.push_back(yamlToJson(v));
-      return a;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = n.Scalar();
-      if (n.Tag() == "!") return s;  // quoted: a string
-      if (s == "true" || s == "True") return true;
-      if (s == "false" || s == "False") return false;
-      if (s == "null" || s == "~") return nullptr;
-      json num = json::parse(s, nullptr, false);
-      if (!num.is_discarded() && num.is_number()) return num;
-      return s;
-    }
-    default:
-      return nullptr;
-  }
-}
 
 // Depth of JSON nesting, scanning brackets outside strings. Parsing is iterative, but copying,
 // patching and serialising JSON recurse: a body nested millions deep must be refused before it
@@ -62,12 +36,16 @@ bool tooDeep(const std::string& body) {
   bool in_string = false, escaped = false;
   for (char c : body) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
+    if (c == '"')
+      in_string = true;
     else if (c == '{' || c == '[') {
       if (++depth > kMaxJsonDepth) return true;
     } else if (c == '}' || c == ']') {
@@ -81,7 +59,8 @@ bool tooDeep(const std::string& body) {
 
 ApiResult<json> decodeBody(const std::string& content_type, const std::string& body) {
   std::string ct = content_type.substr(0, content_type.find(';'));
-  if (tooDeep(body)) return ApiStatus::badRequest("the request body nests deeper than 10000 levels");
+  if (tooDeep(body))
+    return ApiStatus::badRequest("the request body nests deeper than 10000 levels");
   json obj;
   if (ct.empty() || ct == "application/json" || ct == "*/*") {
     obj = json::parse(body, nullptr, false);
@@ -96,15 +75,14 @@ ApiResult<json> decodeBody(const std::string& content_type, const std::string& b
     }
     obj = std::move(*decoded);
   } else if (ct == "application/yaml" || ct == "application/x-yaml" || ct == "text/yaml") {
-    try {
-      obj = yamlToJson(YAML::Load(body));
-    } catch (const YAML::Exception& e) {
-      return ApiStatus::badRequest(std::string("error decoding YAML: ") + e.what());
-    }
+    auto docs = runtime::yamlDocuments(body);
+    if (!docs.ok()) return ApiStatus::badRequest("error decoding YAML: " + docs.error());
+    obj = docs->empty() ? json() : docs->front();
   } else {
-    return ApiStatus::unsupportedMediaType("the body of the request was in an unknown format - accepted media types "
-                                           "include: application/json, application/yaml, "
-                                           "application/vnd.kubernetes.protobuf");
+    return ApiStatus::unsupportedMediaType(
+        "the body of the request was in an unknown format - accepted media types "
+        "include: application/json, application/yaml, "
+        "application/vnd.kubernetes.protobuf");
   }
   if (!obj.is_object()) return ApiStatus::badRequest("the request body must be an object");
   return obj;
@@ -115,28 +93,32 @@ ApiResult<PatchFn> patchFunction(const std::string& content_type, const std::str
   if (tooDeep(body)) return ApiStatus::badRequest("the patch nests deeper than 10000 levels");
   json patch = json::parse(body, nullptr, false);
   if (content_type == "application/apply-patch+yaml" && patch.is_discarded()) {
-    try {
-      patch = yamlToJson(YAML::Load(body));
-    } catch (const YAML::Exception& e) {
-      return ApiStatus::badRequest(std::string("error decoding YAML: ") + e.what());
-    }
+    auto docs = runtime::yamlDocuments(body);
+    if (!docs.ok()) return ApiStatus::badRequest("error decoding YAML: " + docs.error());
+    patch = docs->empty() ? json() : docs->front();
   }
   if (patch.is_discarded()) return ApiStatus::badRequest("the patch is not valid JSON");
   // The status subresource takes only status from a patch; the main resource ignores status.
   auto scope = [subresource](const json& current, json next) {
     if (subresource == "status") {
       json out = current;
-      if (next.contains("status")) out["status"] = next["status"];
-      else out.erase("status");
+      if (next.contains("status"))
+        out["status"] = next["status"];
+      else
+        out.erase("status");
       return out;
     }
-    if (current.contains("status")) next["status"] = current["status"];
-    else next.erase("status");
+    if (current.contains("status"))
+      next["status"] = current["status"];
+    else
+      next.erase("status");
     return next;
   };
   if (content_type == "application/merge-patch+json") {
     if (!patch.is_object()) return ApiStatus::badRequest("a merge patch must be a JSON object");
-    return PatchFn([patch, scope](const json& cur) -> ApiResult<json> { return scope(cur, api::applyMergePatch(cur, patch)); });
+    return PatchFn([patch, scope](const json& cur) -> ApiResult<json> {
+      return scope(cur, api::applyMergePatch(cur, patch));
+    });
   }
   if (content_type == "application/json-patch+json") {
     auto parsed = api::parseJsonPatch(patch);
@@ -147,8 +129,10 @@ ApiResult<PatchFn> patchFunction(const std::string& content_type, const std::str
       return scope(cur, std::move(*res));
     });
   }
-  if (content_type == "application/strategic-merge-patch+json" || content_type == "application/apply-patch+yaml") {
-    if (!patch.is_object()) return ApiStatus::badRequest("a strategic merge patch must be a JSON object");
+  if (content_type == "application/strategic-merge-patch+json" ||
+      content_type == "application/apply-patch+yaml") {
+    if (!patch.is_object())
+      return ApiStatus::badRequest("a strategic merge patch must be a JSON object");
     std::string kind(type.kind);
     return PatchFn([patch, kind, scope](const json& cur) -> ApiResult<json> {
       auto res = api::applyStrategicMergePatch(cur, patch, kind);
@@ -156,9 +140,10 @@ ApiResult<PatchFn> patchFunction(const std::string& content_type, const std::str
       return scope(cur, std::move(*res));
     });
   }
-  return ApiStatus::unsupportedMediaType("the body of the request was in an unknown format - accepted media types "
-                                         "include: application/json-patch+json, application/merge-patch+json, "
-                                         "application/apply-patch+yaml, application/strategic-merge-patch+json");
+  return ApiStatus::unsupportedMediaType(
+      "the body of the request was in an unknown format - accepted media types "
+      "include: application/json-patch+json, application/merge-patch+json, "
+      "application/apply-patch+yaml, application/strategic-merge-patch+json");
 }
 
 }  // namespace ferry::controlplane

@@ -1,42 +1,15 @@
 #include "ferry/dns/file_object_source.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <fstream>
 #include <sstream>
+
+#include "ferry/runtime/yaml_json.h"
 
 namespace ferry::dns {
 
 using nlohmann::json;
 
 namespace {
-
-json yamlToJson(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      json o = json::object();
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yamlToJson(kv.second);
-      return o;
-    }
-    case YAML::NodeType::Sequence: {
-      json a = json::array();
-      for (const auto& v : n) a.push_back(yamlToJson(v));
-      return a;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = n.Scalar();
-      if (n.Tag() == "!") return s;  // quoted: always a string
-      if (s == "true" || s == "True") return true;
-      if (s == "false" || s == "False") return false;
-      if (s == "null" || s == "~") return nullptr;
-      json num = json::parse(s, nullptr, false);
-      if (!num.is_discarded() && num.is_number()) return num;
-      return s;
-    }
-    default:
-      return nullptr;
-  }
-}
 
 void flatten(const json& doc, std::vector<json>& out) {
   if (doc.is_array()) {
@@ -73,11 +46,10 @@ api::Result<std::vector<json>> loadObjectsFile(const std::string& path) {
     flatten(doc, out);
     return out;
   }
-  try {
-    for (const YAML::Node& node : YAML::LoadAll(text.str())) flatten(yamlToJson(node), out);
-  } catch (const YAML::Exception& e) {
-    return api::Error{"objects file " + path + ": neither JSON nor YAML: " + e.what()};
-  }
+  auto docs = runtime::yamlDocuments(text.str());
+  if (!docs.ok())
+    return api::Error{"objects file " + path + ": neither JSON nor YAML: " + docs.error()};
+  for (const json& d : *docs) flatten(d, out);
   return out;
 }
 
