@@ -12,6 +12,17 @@ if(FERRY_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# The "fuzz" preset (clang): every target instrumented for libFuzzer's coverage feedback and
+# checked by ASan+UBSan; only ferry_fuzz_target() executables link libFuzzer's main.
+if(FERRY_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "FERRY_FUZZ needs clang (cmake --preset fuzz)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # ferry_apply_flags(<target>): our warnings, on our code only.
 function(ferry_apply_flags target)
   get_target_property(kind ${target} TYPE)
