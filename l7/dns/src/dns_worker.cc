@@ -1,9 +1,11 @@
 #include "dns_worker.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
+#include <cstring>
 
 #include "tcp_connection.h"
 
@@ -17,6 +19,32 @@ ClientAddress clientAddress(const asio::ip::address& a) {
                    : ClientAddress::v6(a.to_v6().to_bytes());
 }
 
+ClientAddress clientAddress(const sockaddr* a) {
+  if (a->sa_family == AF_INET) {
+    std::array<uint8_t, 4> bytes;
+    std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in*>(a)->sin_addr, bytes.size());
+    return ClientAddress::v4(bytes);
+  }
+  std::array<uint8_t, 16> bytes;
+  std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr, bytes.size());
+  return ClientAddress::v6(bytes);
+}
+
+namespace {
+
+// After a full batch, more datagrams are likely queued: serve up to this many further batches
+// before returning to the event loop (where TCP connections wait their turn).
+constexpr int kExtraBatches = 8;
+
+asio::ip::udp::endpoint endpointOf(const sockaddr* a, socklen_t length) {
+  asio::ip::udp::endpoint e;
+  std::memcpy(e.data(), a, std::min<size_t>(length, e.capacity()));
+  e.resize(length);
+  return e;
+}
+
+}  // namespace
+
 DnsWorker::DnsWorker(const DnsServerOptions& options, const ZoneIndex& index, QueryMetrics& metrics,
                      ForwardMetrics& forward_metrics)
     : options_(options),
@@ -25,8 +53,7 @@ DnsWorker::DnsWorker(const DnsServerOptions& options, const ZoneIndex& index, Qu
       forward_metrics_(forward_metrics),
       udp_(io_),
       acceptor_(io_),
-      udp_in_(kMaxMessageSize),
-      udp_out_(kMaxMessageSize),
+      late_out_(kMaxMessageSize),
       rrl_(options.rrl) {
   if (!options_.forwarder.upstreams.empty()) {
     forwarder_ = std::make_unique<UpstreamForwarder>(io_, options_.forwarder, forward_metrics_);
@@ -68,58 +95,83 @@ void DnsWorker::stop() {
 }
 
 void DnsWorker::receiveUdp() {
+  // The first datagram through Asio (so the worker sleeps in epoll when idle), the rest of the
+  // queue with recvmmsg().
   udp_.async_receive_from(
-      asio::buffer(udp_in_), peer_, [this](const boost::system::error_code& ec, size_t n) {
+      asio::buffer(batch_.query(0).data(), batch_.query(0).size()), peer_,
+      [this](const boost::system::error_code& ec, size_t n) {
         if (ec == asio::error::operation_aborted || !udp_.is_open()) return;
         if (!ec) {
-          const std::span<const uint8_t> query(udp_in_.data(), n);
-          Response r =
-              respond(*index_.snapshot(), query, Transport::kUdp, udp_out_, options_.responder);
-          if (r.not_ours && forwarder_) {
-            Response answer;
-            Query q;
-            size_t limit = 0;
-            const auto status = forwarder_->lookup(clientAddress(peer_.address()), query,
-                                                   Transport::kUdp, udp_out_, answer, q, limit);
-            if (status == ForwardStatus::kMiss) {
-              forwarder_->start(
-                  q, limit,
-                  [this, peer = peer_](const Response& late, std::span<const uint8_t> bytes) {
-                    metrics_.count(Transport::kUdp, late);
-                    std::copy(bytes.begin(), bytes.end(), udp_out_.begin());
-                    sendUdp(peer, bytes.size());
-                  });
-              return receiveUdp();
-            }
-            if (status == ForwardStatus::kAnswered) r = answer;
+          const int fd = udp_.native_handle();
+          batch_.setReceived(0, n, peer_.data(), static_cast<socklen_t>(peer_.size()));
+          size_t count = 1 + batch_.receive(fd, 1);
+          serveUdp(count);
+          for (int extra = 0; extra < kExtraBatches && count == UdpBatch::kSlots; ++extra) {
+            count = batch_.receive(fd, 0);
+            if (count == 0) break;
+            serveUdp(count);
           }
-          metrics_.count(Transport::kUdp, r);
-          sendUdp(peer_, r.size);
         }
         receiveUdp();
       });
 }
 
-void DnsWorker::sendUdp(const asio::ip::udp::endpoint& to, size_t size) {
-  if (size == 0) return;
-  if (rrl_.enabled()) {
-    const ClientAddress client = clientAddress(to.address());
-    if (!options_.rrl_exempt.contains(client)) {
-      switch (rrl_.check(client, ResponseRateLimiter::Clock::now())) {
-        case RrlVerdict::kSend:
-          break;
-        case RrlVerdict::kDrop:
-          forward_metrics_.rrlDropped();
-          return;
-        case RrlVerdict::kSlip:
-          forward_metrics_.rrlSlipped();
-          size = truncateToQuestion(udp_out_, size);
-          break;
+void DnsWorker::serveUdp(size_t count) {
+  const std::shared_ptr<const Zone> zone = index_.snapshot();  // one load per batch
+  for (size_t i = 0; i < count; ++i) {
+    const std::span<const uint8_t> query = batch_.query(i).first(batch_.querySize(i));
+    const std::span<uint8_t> out = batch_.answer(i);
+    const ClientAddress client = clientAddress(batch_.peer(i));
+    Response r = respond(*zone, query, Transport::kUdp, out, options_.responder);
+    if (r.not_ours && forwarder_) {
+      Response answer;
+      Query q;
+      size_t limit = 0;
+      const auto status = forwarder_->lookup(client, query, Transport::kUdp, out, answer, q, limit);
+      if (status == ForwardStatus::kMiss) {
+        forwarder_->start(q, limit,
+                          [this, peer = endpointOf(batch_.peer(i), batch_.peerLength(i))](
+                              const Response& late, std::span<const uint8_t> bytes) {
+                            metrics_.count(Transport::kUdp, late);
+                            sendLate(peer, bytes);
+                          });
+        continue;
       }
+      if (status == ForwardStatus::kAnswered) r = answer;
     }
+    metrics_.count(Transport::kUdp, r);
+    size_t size = r.size;
+    if (size == 0 || !rateLimit(client, out, size)) continue;
+    batch_.queueAnswer(i, size);
   }
+  for (size_t failed = batch_.send(udp_.native_handle()); failed > 0; --failed) {
+    metrics_.udpSendFailed();
+  }
+}
+
+bool DnsWorker::rateLimit(const ClientAddress& client, std::span<uint8_t> message, size_t& size) {
+  if (!rrl_.enabled() || options_.rrl_exempt.contains(client)) return true;
+  switch (rrl_.check(client, ResponseRateLimiter::Clock::now())) {
+    case RrlVerdict::kSend:
+      return true;
+    case RrlVerdict::kDrop:
+      forward_metrics_.rrlDropped();
+      return false;
+    case RrlVerdict::kSlip:
+      forward_metrics_.rrlSlipped();
+      size = truncateToQuestion(message, size);
+      return true;
+  }
+  return true;
+}
+
+void DnsWorker::sendLate(const asio::ip::udp::endpoint& to, std::span<const uint8_t> bytes) {
+  if (bytes.empty()) return;
+  std::copy(bytes.begin(), bytes.end(), late_out_.begin());
+  size_t size = bytes.size();
+  if (!rateLimit(clientAddress(to.address()), late_out_, size)) return;
   boost::system::error_code send_ec;
-  udp_.send_to(asio::buffer(udp_out_.data(), size), to, 0, send_ec);
+  udp_.send_to(asio::buffer(late_out_.data(), size), to, 0, send_ec);
   if (send_ec) metrics_.udpSendFailed();
 }
 

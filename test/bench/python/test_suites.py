@@ -83,3 +83,80 @@ class FeedMeasurementTest(unittest.TestCase):
         self.assertTrue(all(c.systems == ["ferry", "rest-watch"] for c in full))
         Ctx.quick = True
         self.assertEqual([c.params["agents"] for c in feed.cases(Ctx())], [20])
+
+
+class DnsSuiteTest(unittest.TestCase):
+    SUMMARY = """Statistics:
+
+  Queries sent:         626211
+  Queries completed:    626200 (100.00%)
+  Queries lost:         11 (0.00%)
+
+  Response codes:       NOERROR 500969 (80.00%), NXDOMAIN 125231 (20.00%)
+  Run time (s):         3.000200
+  Queries per second:   208723.085128
+
+  Average Latency (s):  0.000336 (min 0.000010, max 0.003977)
+"""
+
+    def test_parse_dnsperf_summary(self):
+        from ferrybench.suites import dns
+        out = dns.parse_dnsperf(self.SUMMARY)
+        self.assertEqual(out["completed"], 626200)
+        self.assertEqual(out["lost"], 11)
+        self.assertAlmostEqual(out["qps"], 208723.085128)
+        self.assertAlmostEqual(out["mean_latency_s"], 0.000336)
+        self.assertEqual(out["rcodes"], {"NOERROR": 500969, "NXDOMAIN": 125231})
+
+    def test_parse_dnsperf_without_summary_is_an_error(self):
+        from ferrybench.suites import dns
+        with self.assertRaises(MeasureError):
+            dns.parse_dnsperf("[Status] Sending queries\n")
+
+    def test_verbose_latencies(self):
+        from ferrybench.suites import dns
+        text = ("> NOERROR web.default.svc.cluster.local A 0.000283\n"
+                "> NXDOMAIN x.default.svc.cluster.local AAAA 0.000118\n"
+                "[Status] Testing complete\n")
+        self.assertEqual(dns.parse_verbose_latencies(text), [0.000283, 0.000118])
+
+    def test_every_system_gets_the_same_names(self):
+        from ferrybench.suites import dns
+        cluster = dns.make_cluster(40)
+        zones = dns.knot_zones(cluster)
+        conf = dns.dnsmasq_conf(cluster)
+        hosts = dns.dnsmasq_hosts(cluster)
+        objects = dns.ferry_objects(cluster)
+        names = {(i["metadata"]["namespace"], i["metadata"]["name"])
+                 for i in objects["items"] if i["kind"] == "Service"}
+        self.assertEqual(len(names), 40)
+        for s in cluster:
+            if s.ip:
+                self.assertIn(f"{s.name}.{s.ns}.svc 5 A {s.ip}", zones[dns.ZONE])
+                self.assertIn(f"host-record={s.fqdn},{s.ip}", conf)
+            else:
+                self.assertEqual(len(s.endpoints), 3)
+                for ip in s.endpoints:
+                    self.assertIn(f"{ip} {s.fqdn}", hosts)
+                    self.assertIn(f"{s.name}.{s.ns}.svc 5 A {ip}", zones[dns.ZONE])
+        self.assertNotIn("srv-host", conf)  # see the suite's docstring
+        slices = [i for i in objects["items"] if i["kind"] == "EndpointSlice"]
+        self.assertEqual(len(slices), sum(1 for s in cluster if not s.ip))
+
+    def test_query_mix_is_deterministic_and_mostly_misses(self):
+        from ferrybench.suites import dns
+        cluster = dns.make_cluster(100)
+        a = dns.query_mix(cluster, 2000, seed=7)
+        self.assertEqual(a, dns.query_mix(cluster, 2000, seed=7))
+        self.assertEqual(len(a), 2000)
+        misses = sum(1 for q in a if f".{dns.CLIENT_NS}.svc." in q or ".example.com." in q)
+        self.assertGreater(misses / len(a), 0.4)  # ndots:5 search-path misses dominate
+        self.assertFalse(any(q.endswith(" SRV") for q in a))
+
+    def test_query_encoding_round_trip_shape(self):
+        from ferrybench.suites import dns
+        q = dns.encode_query("web.default.svc.cluster.local", "AAAA", 0x1234)
+        self.assertEqual(q[:2], b"\x12\x34")
+        self.assertEqual(q[-4:], b"\x00\x1c\x00\x01")
+        # A response header with rcode 3 and no answers.
+        self.assertEqual(dns.answer_shape(b"\x12\x34\x81\x83\x00\x01\x00\x00\x00\x00\x00\x00"), (3, 0))

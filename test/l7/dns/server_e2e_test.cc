@@ -1,11 +1,15 @@
 // The real ferry-dns on loopback, asked by dig and kdig over UDP and TCP, plus raw-socket checks
 // for what the tools do not show: pipelining, idle close, malformed packets and metrics.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 
 #include "cluster_fixture.h"
 #include "dns_packets.h"
@@ -163,6 +167,64 @@ TEST_F(DnsServerTest, MalformedPacketsGetFormErrOrSilenceAndAreCounted) {
   EXPECT_GE(std::stoi(m[1]), 1);
   EXPECT_THAT(metrics->body, HasSubstr("ferry_dns_zone_synced 1"));
   EXPECT_EQ(httpGet(server_->metricsPort(), "/readyz", 5s).value().status, 200);
+}
+
+// A burst sent without waiting reaches the server as one recvmmsg() batch (or a few): every
+// query, from several client sockets, gets its own answer at its own address, the runt in the
+// middle is dropped without disturbing its neighbours, and a FORMERR goes to the right client.
+TEST_F(DnsServerTest, BurstsFromSeveralClientsAreAnsweredOneByOne) {
+  constexpr int kClients = 4;
+  constexpr int kPerClient = 25;
+  std::vector<int> fds;
+  for (int c = 0; c < kClients; ++c) {
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port());
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+    fds.push_back(fd);
+  }
+  const auto queryFor = [](int c, int i) {
+    const uint16_t id = static_cast<uint16_t>(c * 1000 + i);
+    if (i == 7) {  // a question-less header: FORMERR for this one only
+      auto q = makeQuery("web.default.svc.cluster.local", rrtype::kA, withId(id));
+      q.resize(12);
+      return q;
+    }
+    const std::string name =
+        i % 2 ? "web.default.svc.cluster.local" : "nope.default.svc.cluster.local";
+    return makeQuery(name, rrtype::kA, withId(id));
+  };
+  for (int i = 0; i < kPerClient; ++i) {
+    for (int c = 0; c < kClients; ++c) {
+      const auto q = queryFor(c, i);
+      ASSERT_EQ(send(fds[c], q.data(), q.size(), 0), static_cast<ssize_t>(q.size()));
+      if (i == 3) {
+        ASSERT_EQ(send(fds[c], "\x01\x02\x03", 3, 0), 3);  // runt: dropped
+      }
+    }
+  }
+  for (int c = 0; c < kClients; ++c) {
+    timeval tv{5, 0};
+    setsockopt(fds[c], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::set<uint16_t> seen;
+    for (int n = 0; n < kPerClient; ++n) {
+      std::vector<uint8_t> buf(4096);
+      const ssize_t got = recv(fds[c], buf.data(), buf.size(), 0);
+      ASSERT_GT(got, 0) << "client " << c << " got " << n << " of " << kPerClient << " answers";
+      buf.resize(static_cast<size_t>(got));
+      const auto r = decodeResponse(buf);
+      ASSERT_TRUE(r.has_value());
+      ASSERT_GE(r->id, c * 1000);
+      ASSERT_LT(r->id, c * 1000 + kPerClient) << "an answer reached the wrong client";
+      const int i = r->id - c * 1000;
+      EXPECT_EQ(r->rcode, i == 7 ? 1 : (i % 2 ? 0 : 3)) << "query " << i;
+      EXPECT_TRUE(seen.insert(r->id).second) << "query " << i << " answered twice";
+    }
+    close(fds[c]);
+  }
 }
 
 TEST(DnsServerWithoutSource, AnswersServFailUntilSynced) {

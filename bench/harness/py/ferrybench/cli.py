@@ -22,13 +22,13 @@ from . import report
 from .core import Ctx, Progress, is_root, run_case, snapshot_tools
 from .procs import stop_all
 from .results import read_rows, write_rows
-from .suites import controlplane, feed, l4, model
+from .suites import controlplane, dns, feed, l4, model
 
-SUITES = {m.NAME: m for m in (model, controlplane, feed, l4)}
+SUITES = {m.NAME: m for m in (model, controlplane, feed, l4, dns)}
 NEEDS_ROOT = {"l4"}
 TOOLS = {"model": ["ferry_bench_model"], "controlplane": ["ferry-bench", "ferry-controlplane"],
          "feed": ["ferry-bench", "ferry-controlplane"],
-         "l4": ["ferry-bench"]}
+         "l4": ["ferry-bench"], "dns": ["ferry-dns"]}
 
 
 def _raise_nofile() -> None:

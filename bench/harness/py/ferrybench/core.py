@@ -51,6 +51,10 @@ METRICS: dict[str, tuple[str, Optional[str]]] = {
     "cpu_ns_per_op": ("ns", "lower"),
     "program_s": ("s", "lower"),
     "reprogram_one_s": ("s", "lower"),
+    "qps": ("queries/s", "higher"),
+    "queries_per_cpu_s": ("queries/CPU-s", "higher"),
+    "mean_latency_ms": ("ms", "lower"),
+    "lost": ("queries", None),
 }
 
 
@@ -71,6 +75,7 @@ TOOL_PATHS = {
     "ferry-bench": "bench/harness/ferry-bench",
     "ferry-controlplane": "controlplane/server/ferry-controlplane",
     "ferry_bench_model": "bench/model/ferry_bench_model",
+    "ferry-dns": "l7/dns/ferry-dns",
 }
 
 

@@ -77,6 +77,9 @@ def collect(root: Path, extra: dict) -> dict:
             "openssl": _cmd(["openssl", "version"]),
             "boost": dpkg_version("libboost-dev"),
             "python": platform.python_version(),
+            "dnsperf": dpkg_version("dnsperf"),
+            "dnsmasq": dpkg_version("dnsmasq-base"),
+            "knot": dpkg_version("knot"),
         },
     }
     env.update(extra)
