@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ferry/controllers/object_cache.h"
+#include "ferry/controllers/well_known.h"
 #include "ferry/controlplane/object_storage.h"
 
 namespace ferry::controlplane::detail {
@@ -22,6 +23,9 @@ inline constexpr std::array<Kind, 5> kWatchedKinds = {Kind::kService, Kind::kPod
 ResourceInfo resourceFor(Kind kind);
 
 struct ControllerCache {
+  // EndpointSlices indexed by their Service, which every reconcile looks up.
+  ControllerCache() { of(Kind::kEndpointSlice) = ObjectCache(std::string(kLabelServiceName)); }
+
   std::mutex mu;
   std::array<ObjectCache, kWatchedKinds.size()> caches;
   // Keys of Services seen deleted: their Endpoints is deleted on the next sync.

@@ -64,12 +64,12 @@ Snapshot takeSnapshot(ControllerCache& cache, const std::string& key, const std:
   if (const json* svc = cache.of(Kind::kService).find(key)) s.service = *svc;
   if (const json* ep = cache.of(Kind::kEndpoints).find(key)) s.endpoints = *ep;
   s.service_deleted = cache.deleted_services.count(key) != 0;
-  cache.of(Kind::kEndpointSlice).forEach(ns + "/", [&](const std::string&, const json& slice) {
-    if (label(slice, kLabelServiceName) != name) return;
-    const std::string manager = label(slice, kLabelManagedBy);
-    if (manager == kEndpointSliceControllerName) s.controller_slices.push_back(slice);
-    if (manager == kMirroringControllerName) s.mirrored_slices.push_back(slice);
-  });
+  cache.of(Kind::kEndpointSlice)
+      .forEachLabelled(ns, name, [&](const std::string&, const json& slice) {
+        const std::string manager = label(slice, kLabelManagedBy);
+        if (manager == kEndpointSliceControllerName) s.controller_slices.push_back(slice);
+        if (manager == kMirroringControllerName) s.mirrored_slices.push_back(slice);
+      });
   if (serviceHasSelector(s.service)) {
     const json& selector = s.service["spec"]["selector"];
     cache.of(Kind::kPod).forEach(ns + "/", [&](const std::string&, const json& pod) {

@@ -133,11 +133,11 @@ class DnsSuiteTest(unittest.TestCase):
         for s in cluster:
             if s.ip:
                 self.assertIn(f"{s.name}.{s.ns}.svc 5 A {s.ip}", zones[dns.ZONE])
-                self.assertIn(f"host-record={s.fqdn},{s.ip}", conf)
+                self.assertIn(f"{s.ip} {s.fqdn}\n", hosts)
             else:
                 self.assertEqual(len(s.endpoints), 3)
                 for ip in s.endpoints:
-                    self.assertIn(f"{ip} {s.fqdn}", hosts)
+                    self.assertIn(f"{ip} {s.fqdn}\n", hosts)
                     self.assertIn(f"{s.name}.{s.ns}.svc 5 A {ip}", zones[dns.ZONE])
         self.assertNotIn("srv-host", conf)  # see the suite's docstring
         slices = [i for i in objects["items"] if i["kind"] == "EndpointSlice"]

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace ferry::controlplane {
 namespace {
 
@@ -59,6 +62,52 @@ TEST(ObjectCache, ForEachScansOneNamespace) {
   std::vector<std::string> seen;
   c.forEach("a/", [&](const std::string& k, const json&) { seen.push_back(k); });
   EXPECT_EQ(seen, (std::vector<std::string>{"a/x", "a/z"}));
+}
+
+json slice(const std::string& service) {
+  return {{"metadata", {{"labels", {{"kubernetes.io/service-name", service}}}}}};
+}
+
+std::vector<std::string> labelled(const ObjectCache& c, const std::string& ns,
+                                  const std::string& value) {
+  std::vector<std::string> keys;
+  c.forEachLabelled(ns, value, [&](const std::string& key, const json&) { keys.push_back(key); });
+  return keys;
+}
+
+using Keys = std::vector<std::string>;
+
+TEST(ObjectCache, LabelIndexFollowsPutsRelabelsDeletesAndReplaces) {
+  ObjectCache c("kubernetes.io/service-name");
+  c.put("a/web-1", slice("web"), 10);
+  c.put("a/web-2", slice("web"), 11);
+  c.put("a/db-1", slice("db"), 12);
+  c.put("b/web-1", slice("web"), 13);  // same value, another namespace
+  c.put("a/unlabelled", {{"metadata", json::object()}}, 14);
+  EXPECT_EQ(labelled(c, "a", "web"), (Keys{"a/web-1", "a/web-2"}));
+  EXPECT_EQ(labelled(c, "b", "web"), (Keys{"b/web-1"}));
+
+  c.put("a/web-2", slice("db"), 20);  // relabelled: moves
+  EXPECT_EQ(labelled(c, "a", "web"), (Keys{"a/web-1"}));
+  EXPECT_EQ(labelled(c, "a", "db"), (Keys{"a/db-1", "a/web-2"}));
+  c.put("a/web-2", slice("web"), 19);  // older: ignored, index unchanged
+  EXPECT_EQ(labelled(c, "a", "db"), (Keys{"a/db-1", "a/web-2"}));
+
+  c.tombstone("a/web-1", 21);
+  EXPECT_EQ(labelled(c, "a", "web"), Keys{});
+  c.erase("a/db-1", 22);
+  EXPECT_EQ(labelled(c, "a", "db"), (Keys{"a/web-2"}));
+
+  c.replace({{"a/web-3", slice("web")}, {"c/x", slice("x")}}, 25);
+  EXPECT_EQ(labelled(c, "a", "web"), (Keys{"a/web-3"}));
+  EXPECT_EQ(labelled(c, "a", "db"), Keys{});
+  EXPECT_EQ(labelled(c, "c", "x"), (Keys{"c/x"}));
+}
+
+TEST(ObjectCache, WithoutAnIndexedLabelNothingIsLabelled) {
+  ObjectCache c;
+  c.put("a/web-1", slice("web"), 10);
+  EXPECT_EQ(labelled(c, "a", "web"), Keys{});
 }
 
 }  // namespace

@@ -7,6 +7,11 @@
 // second time (kube's EndpointSliceTracker solves the same staleness). The revision guard makes
 // the two writers commute: an older version never replaces a newer one, and a delete of our own
 // leaves a tombstone until the watch reports it, so the in-flight older put cannot resurrect it.
+//
+// Optionally it indexes live objects by one label's value per namespace (EndpointSlices by
+// kubernetes.io/service-name), so "the slices of this Service" costs the Service's slices, not
+// every slice of the namespace: at 10,000 Services in one namespace a scan per reconcile makes a
+// resync quadratic.
 // Not thread-safe: the owner locks.
 #pragma once
 
@@ -14,12 +19,16 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 namespace ferry::controlplane {
 
 class ObjectCache {
  public:
+  // `indexed_label`: the label forEachLabelled() looks up by ("" for none).
+  explicit ObjectCache(std::string indexed_label = "") : indexed_label_(std::move(indexed_label)) {}
+
   // Stores `obj` unless a newer (or equally new) version or tombstone is held. True if stored.
   bool put(const std::string& key, nlohmann::json obj, int64_t revision);
   // A delete seen on the watch at `revision`: forgets the key unless something newer is held.
@@ -36,6 +45,11 @@ class ObjectCache {
   // key order.
   void forEach(const std::string& prefix,
                const std::function<void(const std::string&, const nlohmann::json&)>& fn) const;
+  // Every live object of namespace `ns` whose indexed label equals `value`, in key order.
+  // Needs an indexed label (else it visits nothing).
+  void forEachLabelled(
+      const std::string& ns, const std::string& value,
+      const std::function<void(const std::string&, const nlohmann::json&)>& fn) const;
   size_t size() const { return entries_.size(); }
 
  private:
@@ -46,7 +60,14 @@ class ObjectCache {
     nlohmann::json object;  // null: a tombstone
     int64_t revision = 0;
   };
+  // "namespace/value" of the indexed label of a live object; "" when not indexed.
+  std::string indexKey(const std::string& key, const nlohmann::json& object) const;
+  void unindex(const std::string& key, const Entry& entry);
+  void index(const std::string& key, const Entry& entry);
+
   std::map<std::string, Entry> entries_;
+  std::string indexed_label_;
+  std::map<std::string, std::set<std::string>> by_label_;  // "ns/value" -> keys
 };
 
 }  // namespace ferry::controlplane
