@@ -1,5 +1,6 @@
 #include "ferry/controlplane/feed_service.h"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -77,15 +78,82 @@ bool isTlsSecret(const nlohmann::json& obj) {
   return it != obj.end() && it->is_string() && it->get<std::string>() == kTlsSecretType;
 }
 
+// Protobuf wire format, for the messages assembled from pre-encoded parts.
+void appendVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+void appendTag(std::string& out, uint32_t field, uint32_t wire_type) {
+  appendVarint(out, (uint64_t{field} << 3) | wire_type);
+}
+
+constexpr uint32_t kVarint = 0;
+constexpr uint32_t kLengthDelimited = 2;
+// Field numbers in feed.proto.
+constexpr uint32_t kFeedEventRevision = 1;
+constexpr uint32_t kFeedEventDelta = 3;
+constexpr uint32_t kDeltaChanges = 1;
+
+grpc::ByteBuffer toBuffer(const google::protobuf::Message& message) {
+  grpc::Slice slice(message.SerializeAsString());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// One store event as the feed sends it, made once per event whatever the number of
+// subscribers (CachedEvent::memo).
+struct EncodedChange {
+  std::optional<size_t> kind;  // index into feedKinds(); nullopt: not a kind the feed carries
+  bool tls_secret = false;     // for Secrets: only kubernetes.io/tls ones are sent
+  grpc::Slice entry;           // a Delta.changes entry: tag, length, the Change's bytes
+};
+
+const EncodedChange& encodedChange(const CachedEvent& e) {
+  return e.memo<EncodedChange>([&e] {
+    EncodedChange out;
+    const auto parts = classify(e.key());
+    if (!parts) return out;
+    out.kind = parts->kind;
+    if (isSecret(parts->kind)) out.tls_secret = isTlsSecret(e.object());
+    feed::v1::Change change;
+    change.set_deleted(e.deleted());
+    auto* o = change.mutable_object();
+    o->set_kind(feedKinds()[parts->kind].kind);
+    o->set_namespace_(parts->ns);
+    o->set_name(parts->name);
+    o->set_revision(e.revision());
+    if (!e.deleted()) o->set_json(e.objectJson());
+    const std::string body = change.SerializeAsString();
+    std::string entry;
+    entry.reserve(body.size() + 8);
+    appendTag(entry, kDeltaChanges, kLengthDelimited);
+    appendVarint(entry, body.size());
+    entry += body;
+    out.entry = grpc::Slice(entry);
+    return out;
+  });
+}
+
 }  // namespace
 
-class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
+class FeedService::Stream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
+  // `request` is null when the request did not parse.
   Stream(FeedService& service, grpc::CallbackServerContext* context,
-         const feed::v1::SubscribeRequest& request)
-      : service_(service), guard_(std::make_shared<Guard>(this)), node_(request.node_name()) {
+         const feed::v1::SubscribeRequest* request)
+      : service_(service),
+        guard_(std::make_shared<Guard>(this)),
+        node_(request ? request->node_name() : "") {
     ++service_.subscribers_;
     std::lock_guard lock(guard_->mu);
+    if (request == nullptr) {
+      finishLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                "the SubscribeRequest is not a valid message"));
+      return;
+    }
     std::optional<UserInfo> user;
     auto md = context->client_metadata().find("authorization");
     if (md != context->client_metadata().end())
@@ -99,8 +167,8 @@ class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
     allowed_.assign(kinds.size(), false);
     bool any = false;
     for (size_t i = 0; i < kinds.size(); ++i) {
-      bool wanted = request.kinds().empty();
-      for (const auto& k : request.kinds()) wanted = wanted || k == kinds[i].kind;
+      bool wanted = request->kinds().empty();
+      for (const auto& k : request->kinds()) wanted = wanted || k == kinds[i].kind;
       allowed_[i] = wanted && authorize(*user, {"watch", kinds[i].group, kinds[i].plural, ""});
       any = any || allowed_[i];
     }
@@ -110,12 +178,9 @@ class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
                        "user \"" + user->name + "\" may not watch any of the kinds asked for"));
       return;
     }
-    if (request.resume_revision() > 0) {
-      watch_ = service_.cache_->subscribe(kRegistry, request.resume_revision(), onReady());
-      if (watch_)
-        service_.metrics_
-            .counter("ferry_feed_resumes_total", "Subscriptions resumed without a snapshot.")
-            .inc();
+    if (request->resume_revision() > 0) {
+      watch_ = service_.cache_->subscribe(kRegistry, request->resume_revision(), onReady());
+      if (watch_) service_.resumes_->inc();
     }
     if (!watch_) startSnapshotLocked("new");
     pumpLocked();
@@ -232,7 +297,7 @@ class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
         for (size_t n = 0; n < per_part && i < objects.size(); ++n, ++i)
           *snap->add_objects() = std::move(objects[i]);
         snap->set_last(i == objects.size());
-        pending_.push_back(std::move(ev));
+        pending_.push_back(toBuffer(ev));
       } while (i < objects.size());
       return;
     }
@@ -249,20 +314,15 @@ class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
     while (pending_.empty() && watch_) {
       events.clear();
       store::Status st = watch_->poll(events, max);
-      FeedEvent ev;
-      auto* delta = ev.mutable_delta();
+      // slices[0] is the FeedEvent's header, written once the delta's length is known.
+      std::vector<grpc::Slice> slices(1);
+      size_t delta_bytes = 0;
       for (const auto& e : events) {
-        auto parts = classify(e->key());
-        if (!parts || !allowed_[parts->kind]) continue;
-        if (isSecret(parts->kind) && !isTlsSecret(e->object())) continue;
-        auto* c = delta->add_changes();
-        c->set_deleted(e->deleted());
-        auto* o = c->mutable_object();
-        o->set_kind(feedKinds()[parts->kind].kind);
-        o->set_namespace_(parts->ns);
-        o->set_name(parts->name);
-        o->set_revision(e->revision());
-        if (!e->deleted()) o->set_json(e->objectJson());
+        const EncodedChange& change = encodedChange(*e);
+        if (!change.kind || !allowed_[*change.kind]) continue;
+        if (isSecret(*change.kind) && !change.tls_secret) continue;
+        slices.push_back(change.entry);  // a reference, not a copy
+        delta_bytes += change.entry.size();
       }
       if (!st.ok()) {
         if (st.code() == store::StatusCode::kOverflow) {
@@ -273,12 +333,18 @@ class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
         finishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, st.toString()));
         return;
       }
-      if (delta->changes_size() > 0) {
+      if (slices.size() > 1) {
         // A full batch may have cut one revision's events in two: claim only the revision
         // before the last, so a resume from here repeats (harmlessly) rather than skips.
         const store::Revision last = events.back()->revision();
-        ev.set_revision(events.size() == max ? last - 1 : last);
-        pending_.push_back(std::move(ev));
+        const store::Revision revision = events.size() == max ? last - 1 : last;
+        std::string header;
+        appendTag(header, kFeedEventRevision, kVarint);
+        appendVarint(header, static_cast<uint64_t>(revision));
+        appendTag(header, kFeedEventDelta, kLengthDelimited);
+        appendVarint(header, delta_bytes);
+        slices[0] = grpc::Slice(header);
+        pending_.emplace_back(slices.data(), slices.size());
       }
       if (events.size() < max) break;
     }
@@ -286,7 +352,7 @@ class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
     current_ = std::move(pending_.front());
     pending_.pop_front();
     writing_ = true;
-    service_.metrics_.counter("ferry_feed_messages_sent_total", "Feed messages sent.").inc();
+    service_.messages_sent_->inc();
     StartWrite(&current_);
   }
 
@@ -295,8 +361,8 @@ class FeedService::Stream final : public grpc::ServerWriteReactor<FeedEvent> {
   const std::string node_;
   std::vector<bool> allowed_;  // by index into feedKinds()
   std::unique_ptr<CachedWatch> watch_;
-  std::deque<FeedEvent> pending_;
-  FeedEvent current_;  // the message being written (must live until OnWriteDone)
+  std::deque<grpc::ByteBuffer> pending_;
+  grpc::ByteBuffer current_;  // the message being written (must live until OnWriteDone)
   bool writing_ = false;
   bool finished_ = false;
   std::optional<grpc::Status> deferred_finish_;
@@ -309,25 +375,40 @@ FeedService::FeedService(store::Store& store, const Authenticator& auth, runtime
       metrics_(metrics),
       options_(options),
       registrar_(registrar),
-      io_(std::make_unique<asio::io_context>()) {
+      io_(std::make_unique<asio::io_context>()),
+      messages_sent_(&metrics.counter("ferry_feed_messages_sent_total", "Feed messages sent.")),
+      resumes_(&metrics.counter("ferry_feed_resumes_total",
+                                "Subscriptions resumed without a snapshot.")) {
   WatchCacheOptions copts;
   copts.capacity = options_.cache_capacity;
   copts.accept = [](const std::string& key) { return classify(key).has_value(); };
   cache_ = std::make_shared<WatchCache>(store_, kRegistry, copts);
-  worker_ = std::thread([io = io_.get()] {
-    auto work = asio::make_work_guard(*io);
-    io->run();
-  });
+  // Every stream's messages are assembled here (a change reaching 1,000 agents is 1,000
+  // pumps): one thread per core, streams lock only themselves.
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1U, 4U);
+  auto work = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+      asio::make_work_guard(*io_));
+  for (unsigned i = 0; i < threads; ++i) {
+    workers_.emplace_back([io = io_.get(), work] { io->run(); });
+  }
 }
 
 FeedService::~FeedService() {
   io_->stop();
-  worker_.join();
+  for (auto& t : workers_) t.join();
 }
 
-grpc::ServerWriteReactor<FeedEvent>* FeedService::Subscribe(
-    grpc::CallbackServerContext* context, const feed::v1::SubscribeRequest* request) {
-  return new Stream(*this, context, *request);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* FeedService::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  feed::v1::SubscribeRequest parsed;
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  bool ok = request->Dump(&slices).ok();
+  for (const auto& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  ok = ok && parsed.ParseFromString(bytes);
+  return new Stream(*this, context, ok ? &parsed : nullptr);
 }
 
 grpc::ServerUnaryReactor* FeedService::Heartbeat(grpc::CallbackServerContext* context,

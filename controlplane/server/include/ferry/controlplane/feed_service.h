@@ -2,6 +2,9 @@
 //
 // One watch cache over the kinds the feed carries serves every subscriber: an event is
 // serialized once, a subscriber is a cursor into the cache's ring plus one message in flight.
+// Subscribe is a raw method (grpc::ByteBuffer): a delta is a small header plus each change's
+// protobuf bytes, encoded once per event and shared by reference between every subscriber's
+// message, instead of a FeedEvent built and serialized per subscriber.
 // A subscriber gets a snapshot read at one store revision and then deltas from exactly that
 // revision; one that resumes within what the ring holds gets only the deltas it missed. One
 // that falls behind the ring (a slow agent) gets a fresh snapshot instead of holding anybody
@@ -13,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ferry/controlplane/auth.h"
 #include "ferry/controlplane/node_registrar.h"
@@ -33,15 +37,16 @@ struct FeedServiceOptions {
   size_t cache_capacity = 16384;        // events the feed's ring keeps for resumes and laggards
 };
 
-class FeedService final : public feed::v1::Feed::CallbackService {
+class FeedService final
+    : public feed::v1::Feed::WithRawCallbackMethod_Subscribe<feed::v1::Feed::CallbackService> {
  public:
   // `registrar` (optional) serves Heartbeat; without it heartbeats answer UNIMPLEMENTED.
   FeedService(store::Store& store, const Authenticator& auth, runtime::Registry& metrics,
               FeedServiceOptions options = {}, NodeRegistrar* registrar = nullptr);
   ~FeedService() override;
 
-  grpc::ServerWriteReactor<feed::v1::FeedEvent>* Subscribe(
-      grpc::CallbackServerContext* context, const feed::v1::SubscribeRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
 
   grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* context,
                                       const feed::v1::NodeHeartbeat* request,
@@ -61,7 +66,9 @@ class FeedService final : public feed::v1::Feed::CallbackService {
   std::shared_ptr<WatchCache> cache_;
   // Builds and starts messages off the cache's thread (its callbacks must not block or poll).
   std::unique_ptr<boost::asio::io_context> io_;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
+  runtime::Counter* messages_sent_;
+  runtime::Counter* resumes_;
   std::atomic<size_t> subscribers_{0};
 };
 

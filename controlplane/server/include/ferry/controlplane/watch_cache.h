@@ -48,6 +48,15 @@ class CachedEvent {
   const nlohmann::json& object() const;
   const nlohmann::json& previous() const;
 
+  // What one consumer derives from the event (the agents' feed: its encoded change), built by
+  // whichever of its readers asks first and shared by all the others, so a form made for
+  // 1,000 subscribers is made once. One T per cache: every reader must ask for the same type.
+  template <class T, class Make>
+  const T& memo(Make&& make) const {
+    std::call_once(memo_once_, [&] { memo_ = std::make_shared<const T>(make()); });
+    return *static_cast<const T*>(memo_.get());
+  }
+
  private:
   store::Revision revision_ = 0;
   std::string key_;
@@ -56,6 +65,8 @@ class CachedEvent {
   store::KeyValuePtr prev_;
   mutable std::once_flag object_once_, previous_once_;
   mutable nlohmann::json object_, previous_;
+  mutable std::once_flag memo_once_;
+  mutable std::shared_ptr<const void> memo_;
 };
 using CachedEventPtr = std::shared_ptr<const CachedEvent>;
 
