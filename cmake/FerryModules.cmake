@@ -28,6 +28,7 @@ ferry_module(controlplane DEPENDS api model EXTERNAL ferry::asio ferry::ssl ferr
 ferry_module(agent DEPENDS api model ebpf dpdk EXTERNAL ferry::grpc ferry::protobuf ferry::asio ferry::cli ferry::yaml)
 ferry_module(l7 DEPENDS api model EXTERNAL ferry::asio ferry::ssl ferry::nghttp2 ferry::grpc ferry::cli ferry::yaml
              ferry::protobuf)
+ferry_module(examples DEPENDS api EXTERNAL ferry::asio ferry::nghttp2 ferry::cli)  # demo workloads
 ferry_module(test)
 ferry_module(bench)
 

@@ -46,3 +46,7 @@ find_program(FERRY_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 add_library(ferry_grpc INTERFACE)
 target_link_libraries(ferry_grpc INTERFACE gRPC::grpc++ protobuf::libprotobuf)
 add_library(ferry::grpc ALIAS ferry_grpc)
+
+# nghttp2 (HTTP/2 framing, HPACK and flow control; Debian's libnghttp2-dev).
+pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET GLOBAL libnghttp2)
+add_library(ferry::nghttp2 ALIAS PkgConfig::NGHTTP2)
