@@ -44,7 +44,8 @@ add_library(ferry::protobuf ALIAS ferry_protobuf)
 find_package(gRPC CONFIG REQUIRED)
 find_program(FERRY_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 add_library(ferry_grpc INTERFACE)
-target_link_libraries(ferry_grpc INTERFACE gRPC::grpc++ protobuf::libprotobuf)
+# absl::synchronization: ferry::feed::tuneGrpcRuntime() sets Abseil's Mutex mode for gRPC.
+target_link_libraries(ferry_grpc INTERFACE gRPC::grpc++ protobuf::libprotobuf absl::synchronization)
 add_library(ferry::grpc ALIAS ferry_grpc)
 
 # nghttp2 (HTTP/2 framing, HPACK and flow control; Debian's libnghttp2-dev).

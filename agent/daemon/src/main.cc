@@ -20,6 +20,7 @@
 #include "ferry/agent/ebpf_fast_path.h"
 #include "ferry/agent/sync_loop.h"
 #include "ferry/feed/feed_client.h"
+#include "ferry/feed/grpc_runtime.h"
 #include "ferry/feed/kubeconfig.h"
 #include "ferry/feed/node_heartbeat.h"
 #include "ferry/runtime/daemon_flags.h"
@@ -95,6 +96,7 @@ int fail(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ferry::feed::tuneGrpcRuntime();
   Flags f;
   CLI::App app{
       "ferry-agent: the node agent that replaces kube-proxy (eBPF service load balancing)"};

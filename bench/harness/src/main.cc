@@ -20,6 +20,7 @@
 #include <iostream>
 
 #include "feed_bench.h"
+#include "ferry/feed/grpc_runtime.h"
 #include "http_load.h"
 #ifndef FERRY_BENCH_NO_BPF
 #include "program_bench.h"
@@ -173,6 +174,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ferry::feed::tuneGrpcRuntime();
   std::signal(SIGPIPE, SIG_IGN);
   try {
     return run(argc, argv);
