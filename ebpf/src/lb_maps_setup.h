@@ -26,7 +26,7 @@ bool sizeLbMaps(SkeletonMaps& m, const LbMapSizes& s, std::string& error) {
       {m.ferry_services, s.services}, {m.ferry_slots, s.slots},
       {m.ferry_backends, s.backends}, {m.ferry_rev_nat, s.rev_nat},
       {m.ferry_affinity, s.affinity}, {m.ferry_ct, s.conntrack},
-      {m.ferry_rr, s.services},
+      {m.ferry_rr, s.services},       {m.ferry_maglev, s.services},
   };
   for (const auto& [map, entries] : sizes) {
     if (entries == 0) {
@@ -49,6 +49,7 @@ bool shareLbMaps(SkeletonMaps& m, const LbMapFds& s, std::string& error) {
       {m.ferry_backends, s.backends}, {m.ferry_rev_nat, s.rev_nat},
       {m.ferry_affinity, s.affinity}, {m.ferry_ct, s.conntrack},
       {m.ferry_rr, s.round_robin},    {m.ferry_drops, s.drops},
+      {m.ferry_maglev, s.maglev},
   };
   for (const auto& [map, fd] : shared) {
     if (fd < 0) continue;
@@ -71,6 +72,7 @@ LbMapFds lbMapFds(const SkeletonMaps& m) {
   fds.conntrack = bpf_map__fd(m.ferry_ct);
   fds.round_robin = bpf_map__fd(m.ferry_rr);
   fds.drops = bpf_map__fd(m.ferry_drops);
+  fds.maglev = bpf_map__fd(m.ferry_maglev);
   return fds;
 }
 

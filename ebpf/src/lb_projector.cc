@@ -56,7 +56,10 @@ LbProjector::LbProjector(const LbMapFds& maps, ProjectorOptions options)
   slots_.fd = maps_.slots;
   backends_.fd = maps_.backends;
   rev_nat_.fd = maps_.rev_nat;
+  if (maps_.maglev >= 0) maglev_ = std::make_unique<MaglevTables>(maps_.maglev);
 }
+
+LbProjector::~LbProjector() = default;
 
 // --- desired state, per service ---
 
@@ -94,6 +97,7 @@ LbProjector::Contribution LbProjector::project(const model::Service& svc, model:
     const auto usable =
         model::usableBackends(svc, static_cast<model::Scope>(scope), options_.node_name);
     uint16_t slot = 0;
+    std::vector<model::MaglevBackend> maglev;
     for (const model::Backend* b : usable.backends) {
       // A dual-stack service's frontends of one family pair only with backends of it.
       if (b->address.family() != family) continue;
@@ -116,7 +120,11 @@ LbProjector::Contribution LbProjector::project(const model::Service& svc, model:
       c.backends.emplace_back(bytesOf(*bid), bytesOf(be));
       ferry_lb_slot_key sk{*svc_id, ++slot};
       c.slots.emplace_back(bytesOf(sk), bytesOf(*bid));
+      if (svc.balancing == model::Balancing::kMaglev)
+        maglev.push_back({model::maglevIdentity(b->address, b->port), b->weight, *bid});
     }
+    if (svc.balancing == model::Balancing::kMaglev)
+      c.maglev.emplace_back(*svc_id, std::move(maglev));
     for (const model::Frontend* fe : fes) {
       std::vector<model::IpAddress> addrs;
       if (fe->address.isUnspecified()) {
@@ -164,6 +172,12 @@ void LbProjector::add(const Contribution& c) {
   for (const auto& n : c.svc_names) ++svc_refs_[n];
   for (const auto& k : c.backend_keys) ++backend_refs_[k];
   for (const auto& k : c.frontend_keys) ++frontend_refs_[k];
+  for (const auto& [id, backends] : c.maglev) {
+    MaglevWanted& w = maglev_desired_[id];
+    w.backends = backends;
+    ++w.refs;
+    maglev_touched_.insert(id);
+  }
 }
 
 void LbProjector::drop(const Contribution& c, model::MonoTime now) {
@@ -173,6 +187,11 @@ void LbProjector::drop(const Contribution& c, model::MonoTime now) {
   for (const auto& [k, v] : c.rev_nat) rev_nat_.desired.drop(k, rev_nat_.touched);
   // Ids nobody refers to any more go back (held until flows naming them have expired); a
   // service's round-robin counter goes with its id.
+  for (const auto& [id, backends] : c.maglev) {
+    auto it = maglev_desired_.find(id);
+    if (it != maglev_desired_.end() && --it->second.refs == 0) maglev_desired_.erase(it);
+    maglev_touched_.insert(id);
+  }
   for (const auto& n : c.svc_names)
     if (--svc_refs_[n] == 0) {
       svc_refs_.erase(n);
@@ -288,6 +307,14 @@ std::optional<size_t> LbProjector::adoptExisting(std::string& error) {
     rev_nat_.touched.insert(k);
     ++found;
   }
+  // An earlier agent's Maglev tables: rebuilt (or removed) by the first apply().
+  if (maps_.maglev >= 0) {
+    for (auto& [k, v] : dumpMap(maps_.maglev, sizeof(uint32_t), sizeof(uint32_t))) {
+      uint32_t id;
+      std::memcpy(&id, k.data(), sizeof id);
+      maglev_touched_.insert(id);
+    }
+  }
   for (auto& [k, v] : dumpMap(slots_.fd, sizeof(ferry_lb_slot_key), sizeof(uint32_t))) {
     ferry_lb_slot_key sk;
     std::memcpy(&sk, k.data(), sizeof sk);
@@ -297,6 +324,27 @@ std::optional<size_t> LbProjector::adoptExisting(std::string& error) {
     ++found;
   }
   return found;
+}
+
+// Tables are written after the backends they name and before the frontends that select them;
+// a service that stopped being Maglev (or went away) loses its table.
+bool LbProjector::syncMaglev(std::string& error) {
+  if (!maglev_) {
+    maglev_touched_.clear();
+    return true;
+  }
+  for (auto it = maglev_touched_.begin(); it != maglev_touched_.end();) {
+    const uint32_t id = *it;
+    auto want = maglev_desired_.find(id);
+    if (want == maglev_desired_.end()) {
+      maglev_->remove(id);
+    } else {
+      const auto built = model::buildMaglev(want->second.backends, FERRY_MAGLEV_SIZE);
+      if (!maglev_->set(id, built.table, error)) return false;
+    }
+    it = maglev_touched_.erase(it);
+  }
+  return true;
 }
 
 std::optional<ProjectionStats> LbProjector::apply(const model::ServiceSnapshot& snapshot,
@@ -329,7 +377,7 @@ std::optional<ProjectionStats> LbProjector::apply(const model::ServiceSnapshot& 
   }
 
   // Writes inside-out, deletes outside-in: a reader never follows a dangling reference.
-  if (!sync(backends_, 0, stats, error) || !sync(slots_, 0, stats, error) ||
+  if (!sync(backends_, 0, stats, error) || !sync(slots_, 0, stats, error) || !syncMaglev(error) ||
       !sync(rev_nat_, 0, stats, error) || !sync(frontends_, 0, stats, error) ||
       !sync(frontends_, 1, stats, error) || !sync(rev_nat_, 1, stats, error) ||
       !sync(slots_, 1, stats, error) || !sync(backends_, 1, stats, error))

@@ -15,14 +15,19 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ferry/abi/ct.h"
+#include "ferry/abi/flow_hash.h"
 #include "ferry/abi/lb.h"
+#include "ferry/ebpf/maglev_tables.h"
 #include "ferry/model/address.h"
+#include "ferry/model/backend_selection.h"
+#include "ferry/model/maglev.h"
 #include "ferry/model/nat.h"
 #include "ferry/model/packet_view.h"
 #include "ferry/testing/packet_builder.h"
@@ -36,9 +41,10 @@ using ferry::model::IpAddress;
 using ferry::testing::Bytes;
 using ferry::testing::PacketBuilder;
 
-constexpr uint32_t kSvc4 = 1;      // 10.96.0.10:80/TCP, round robin over backends 1, 2
-constexpr uint32_t kSvc6 = 2;      // [fd00:96::10]:80/TCP, random over backends 3, 4
-constexpr uint32_t kSvcEmpty = 3;  // 10.96.0.20:80/TCP, no backends
+constexpr uint32_t kSvc4 = 1;       // 10.96.0.10:80/TCP, round robin over backends 1, 2
+constexpr uint32_t kSvc6 = 2;       // [fd00:96::10]:80/TCP, random over backends 3, 4
+constexpr uint32_t kSvcEmpty = 3;   // 10.96.0.20:80/TCP, no backends
+constexpr uint32_t kSvcMaglev = 4;  // 10.96.0.30:80/TCP, Maglev over backends 1, 2, 5
 
 struct Backend {
   uint32_t id;
@@ -46,10 +52,8 @@ struct Backend {
   uint16_t port;
 };
 constexpr Backend kBackends[] = {
-    {1, "10.0.1.1", 8080},
-    {2, "10.0.1.2", 8080},
-    {3, "fd00:1::1", 8080},
-    {4, "fd00:1::2", 8080},
+    {1, "10.0.1.1", 8080},  {2, "10.0.1.2", 8080}, {3, "fd00:1::1", 8080},
+    {4, "fd00:1::2", 8080}, {5, "10.0.1.3", 8080},
 };
 
 const Backend* backendById(uint32_t id) {
@@ -103,6 +107,18 @@ class LbXdpTest : public ::testing::Test {
     addService("10.96.0.10", 80, kSvc4, FERRY_LB_ROUND_ROBIN, {1, 2});
     addService("fd00:96::10", 80, kSvc6, FERRY_LB_RANDOM, {3, 4});
     addService("10.96.0.20", 80, kSvcEmpty, FERRY_LB_RANDOM, {});
+    addService("10.96.0.30", 80, kSvcMaglev, FERRY_LB_MAGLEV, {1, 2, 5});
+  }
+
+  // The Maglev table the agent would write for `ids`: built by the model from the backends'
+  // identities, slot values = backend ids.
+  static ferry::model::MaglevTable maglevTableFor(const std::vector<uint32_t>& ids) {
+    std::vector<ferry::model::MaglevBackend> mb;
+    for (uint32_t id : ids) {
+      const Backend* b = backendById(id);
+      mb.push_back({ferry::model::maglevIdentity(*IpAddress::parse(b->address), b->port), 1, id});
+    }
+    return ferry::model::buildMaglev(mb, FERRY_MAGLEV_SIZE).table;
   }
 
   void addService(const char* vip, uint16_t port, uint32_t svc_id, uint8_t algorithm,
@@ -310,6 +326,70 @@ TEST_F(LbXdpTest, FlowMovesWhenItsBackendVanishes) {
   const Backend* moved = expectForwarded(in, kSvc4);
   ASSERT_NE(moved, nullptr);
   EXPECT_EQ(moved->id, remaining);
+}
+
+// Maglev: every new flow goes to the backend the model's table gives for the model's flow
+// hash (parity with ferry::model::pickMaglev over ferry_flow_hash); after a backend leaves,
+// flows it did not own keep their backend (the property Maglev exists for); without a table
+// the service is still balanced (at random over its slots).
+TEST_F(LbXdpTest, MaglevFollowsTheModelsTableAndMovesOnlyTheLeaversFlows) {
+  const ferry::model::MaglevTable table = maglevTableFor({1, 2, 5});
+  ferry::ebpf::MaglevTables tables(lb_->maps().maglev);
+  std::string error;
+  ASSERT_TRUE(tables.set(kSvcMaglev, table, error)) << error;
+
+  std::map<uint32_t, int> per_backend;
+  std::map<uint16_t, uint32_t> owner;
+  for (uint16_t sport = 42000; sport < 42300; ++sport) {
+    const Bytes in = syn4(sport, "10.96.0.30");
+    auto parsed = ferry::model::parsePacket(in);
+    ASSERT_EQ(parsed.status, ferry::model::ParseStatus::kOk);
+    const uint32_t want = ferry::model::pickMaglev(table, ferry_flow_hash(&parsed.pkt.tuple, 0));
+    const Backend* b = expectForwarded(in, kSvcMaglev);
+    ASSERT_NE(b, nullptr);
+    ASSERT_EQ(b->id, want) << "sport " << sport;
+    ++per_backend[b->id];
+    owner[sport] = b->id;
+  }
+  EXPECT_EQ(per_backend.size(), 3U) << "300 flows should reach all three backends";
+
+  // Backend 5 leaves: a new table, rewritten in place; new flows (fresh conntrack: other
+  // client address) whose old owner was 1 or 2 keep it.
+  const ferry::model::MaglevTable smaller = maglevTableFor({1, 2});
+  ASSERT_TRUE(tables.set(kSvcMaglev, smaller, error)) << error;
+  int kept = 0, moved = 0;
+  for (const auto& [sport, was] : owner) {
+    const Bytes in = PacketBuilder()
+                         .ipv4("10.0.0.1", "10.96.0.30")
+                         .tcp(sport, 80)
+                         .seq(1000)
+                         .tcpFlags(ferry::testing::kTcpSyn)
+                         .build();
+    // Same tuple: conntrack still holds it, so flush it to see a fresh choice.
+    auto parsed = ferry::model::parsePacket(in);
+    ferry_ct_key key{};
+    key.tuple = parsed.pkt.tuple;
+    key.tuple.pad = 0;
+    key.dir = FERRY_CT_ORIGINAL;
+    bpf_map_delete_elem(lb_->maps().conntrack, &key);
+    const Backend* b = expectForwarded(in, kSvcMaglev);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(b->id, ferry::model::pickMaglev(smaller, ferry_flow_hash(&parsed.pkt.tuple, 0)));
+    if (was != 5) {
+      EXPECT_EQ(b->id, was) << "a flow of a backend that stayed moved";
+      ++kept;
+    } else {
+      EXPECT_NE(b->id, 5U);
+      ++moved;
+    }
+  }
+  EXPECT_GT(kept, 0);
+  EXPECT_GT(moved, 0);
+
+  tables.remove(kSvcMaglev);
+  const Backend* fallback = expectForwarded(syn4(43000, "10.96.0.30"), kSvcMaglev);
+  ASSERT_NE(fallback, nullptr);
+  EXPECT_TRUE(fallback->id == 1 || fallback->id == 2 || fallback->id == 5);
 }
 
 TEST_F(LbXdpTest, UnknownFrontendPassesUnchanged) {

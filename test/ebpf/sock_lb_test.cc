@@ -21,11 +21,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <thread>
 
 #include "ferry/abi/lb.h"
 #include "ferry/ebpf/lb_projector.h"
+#include "ferry/model/maglev.h"
 #include "ferry/model/snapshot.h"
 
 namespace ferry::ebpf {
@@ -316,6 +318,68 @@ TEST_F(SockLbTest, BackendRemovalMovesNewConnectionsAndScaleToZeroAndBack) {
     uint8_t key[64];
     EXPECT_NE(bpf_map_get_next_key(fd, nullptr, key), 0) << "map not empty";
   }
+}
+
+// The projector's Maglev tables: a Maglev service gets exactly the model's table over its
+// backends' ids, rewritten when a backend leaves, removed when the service stops being Maglev
+// or goes away. Sockets still connect (the socket path balances Maglev services at random: a
+// connect() has no source port to hash yet).
+TEST_F(SockLbTest, MaglevServicesGetTheModelsTableInTheMapOfMaps) {
+  NamedServer a("A", AF_INET), b("B", AF_INET);
+  auto maglev = [](model::Service s) {
+    s.balancing = model::Balancing::kMaglev;
+    return s;
+  };
+  // backend address:port -> the id the projector gave it
+  auto backendIds = [&] {
+    std::map<uint16_t, uint32_t> by_port;
+    uint32_t key = 0, next = 0;
+    bool first = true;
+    while (bpf_map_get_next_key(lb_->maps().backends, first ? nullptr : &key, &next) == 0) {
+      first = false;
+      key = next;
+      ferry_lb_backend be{};
+      if (bpf_map_lookup_elem(lb_->maps().backends, &key, &be) == 0) by_port[ntohs(be.port)] = key;
+    }
+    return by_port;
+  };
+  auto tableOf = [&](uint32_t svc_id) {
+    uint32_t inner_id = 0;
+    std::vector<uint32_t> slots;
+    if (bpf_map_lookup_elem(lb_->maps().maglev, &svc_id, &inner_id) != 0) return slots;
+    const int fd = bpf_map_get_fd_by_id(inner_id);
+    EXPECT_GE(fd, 0);
+    slots.resize(FERRY_MAGLEV_SIZE);
+    for (uint32_t i = 0; i < FERRY_MAGLEV_SIZE; ++i) bpf_map_lookup_elem(fd, &i, &slots[i]);
+    close(fd);
+    return slots;
+  };
+  auto expected = [&](std::vector<const NamedServer*> servers) {
+    const auto ids = backendIds();
+    std::vector<model::MaglevBackend> mb;
+    for (const auto* s : servers)
+      mb.push_back({model::maglevIdentity(s->address(), s->port()), 1, ids.at(s->port())});
+    return model::buildMaglev(mb, FERRY_MAGLEV_SIZE).table.slots;
+  };
+
+  project({maglev(service("10.96.0.10", 80, model::Protocol::kTcp, {&a, &b}, "web"))});
+  const auto ids = projector_->serviceIds({"default", "web", ""});
+  ASSERT_EQ(ids.size(), 1U);
+  EXPECT_EQ(tableOf(ids[0]), expected({&a, &b}));
+  const std::string answer = dialTcp("10.96.0.10", 80).answer;
+  EXPECT_TRUE(answer == "A" || answer == "B") << answer;
+
+  project({maglev(service("10.96.0.10", 80, model::Protocol::kTcp, {&b}, "web"))});
+  EXPECT_EQ(tableOf(ids[0]), expected({&b}));
+
+  project({service("10.96.0.10", 80, model::Protocol::kTcp, {&a, &b}, "web")});  // round robin
+  EXPECT_TRUE(tableOf(ids[0]).empty()) << "the table outlived the service's Maglev annotation";
+
+  project({maglev(service("10.96.0.10", 80, model::Protocol::kTcp, {&a}, "web"))});
+  EXPECT_FALSE(tableOf(projector_->serviceIds({"default", "web", ""}).at(0)).empty());
+  project({});
+  uint32_t any = 0;
+  EXPECT_NE(bpf_map_get_next_key(lb_->maps().maglev, nullptr, &any), 0) << "a table was left";
 }
 
 TEST_F(SockLbTest, Ipv6ClusterIp) {

@@ -14,6 +14,7 @@
 #include "lib/common.h"
 #include "lib/maps.h"
 #include "lib/conntrack.h"
+#include "ferry/abi/flow_hash.h"
 
 enum lb_verdict {
 	LB_PASS = 0,    /* not for a service we balance: let the stack have it */
@@ -61,26 +62,55 @@ static __always_inline __u32 lb_pick_slot(const struct ferry_lb_svc_value *svc, 
 			return 1 + (__u32)(__sync_fetch_and_add(ctr, 1) % n);
 		return lb_slot_random(n);
 	case FERRY_LB_MAGLEV:
-		/* Not implemented here yet: the Maglev lookup-table map comes with a later issue.
-		 * Until then MAGLEV services are balanced uniformly at random (no consistency
-		 * across nodes, but conntrack keeps each flow on its backend). */
+		/* Only reached without a flow hash or table (see lb_select_backend). */
 	case FERRY_LB_RANDOM:
 	default:
 		return lb_slot_random(n);
 	}
 }
 
-/* A backend for a new flow of `svc`: its id in *backend_id and its value, or NULL when the
- * service has no usable backend or the chosen slot is (transiently) unpopulated. */
-static __always_inline const struct ferry_lb_backend *
-lb_select_backend(const struct ferry_lb_svc_value *svc, __u32 *backend_id)
+/* Maglev: the backend id owning the flow's slot in the service's table, 0 when the service has
+ * no table (yet) or the slot is empty. The hash is the model's (ferry_flow_hash, seed 0), so
+ * the reference model, DPDK and the L7 tier pick the same backend for the same flow. */
+static __always_inline __u32 lb_maglev_backend(__u32 svc_id, const struct ferry_tuple *flow)
 {
+	__u32 index = ferry_flow_hash(flow, 0) % FERRY_MAGLEV_SIZE;
+	void *table = bpf_map_lookup_elem(&ferry_maglev, &svc_id);
+	__u32 *id;
+
+	if (!table)
+		return 0;
+	id = bpf_map_lookup_elem(table, &index);
+	return id ? *id : 0;
+}
+
+/* A backend for a new flow of `svc`: its id in *backend_id and its value, or NULL when the
+ * service has no usable backend or the chosen slot is (transiently) unpopulated. `flow` is the
+ * packet's forward tuple, or NULL where there is none yet (a socket's connect(): its source
+ * port is not chosen, so every connection of a client would hash alike); Maglev services
+ * without one are balanced at random over their slots, as Cilium's socket LB does. */
+static __always_inline const struct ferry_lb_backend *
+lb_select_backend(const struct ferry_lb_svc_value *svc, const struct ferry_tuple *flow,
+		  __u32 *backend_id)
+{
+	const struct ferry_lb_backend *be;
 	struct ferry_lb_slot_key sk;
 	__u32 n = svc->backend_count;
 	__u32 *id;
 
 	if (n == 0)
 		return NULL;
+	if (svc->algorithm == FERRY_LB_MAGLEV && flow) {
+		__u32 maglev_id = lb_maglev_backend(svc->svc_id, flow);
+
+		if (maglev_id) {
+			be = bpf_map_lookup_elem(&ferry_backends, &maglev_id);
+			if (be) {
+				*backend_id = maglev_id;
+				return be;
+			}
+		}
+	}
 	sk.svc_id = svc->svc_id;
 	sk.slot = lb_pick_slot(svc, n);
 	id = bpf_map_lookup_elem(&ferry_slots, &sk);
@@ -126,7 +156,7 @@ static __always_inline enum lb_verdict lb_forward(__u8 *data, const __u8 *data_e
 		be = bpf_map_lookup_elem(&ferry_backends, &backend_id);
 		if (!be) {
 			/* Its backend is gone: move the flow to a live one. */
-			be = lb_select_backend(svc, &backend_id);
+			be = lb_select_backend(svc, &p->tuple, &backend_id);
 			if (!be) {
 				*reason = FERRY_DROP_NO_BACKEND;
 				return LB_DROP;
@@ -135,7 +165,7 @@ static __always_inline enum lb_verdict lb_forward(__u8 *data, const __u8 *data_e
 		}
 	} else {
 		/* New flow, or an entry left by an earlier service on the same frontend. */
-		be = lb_select_backend(svc, &backend_id);
+		be = lb_select_backend(svc, &p->tuple, &backend_id);
 		if (!be) {
 			/* TODO(later issue): answer with TCP RST / ICMP unreachable instead. */
 			*reason = FERRY_DROP_NO_BACKEND;

@@ -78,6 +78,24 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } ferry_rr SEC(".maps");
 
+/* svc_id -> that service's Maglev table (NSDI'16): FERRY_MAGLEV_SIZE backend ids, 0 = empty
+ * slot. Written by the agent for services whose algorithm is FERRY_LB_MAGLEV, from
+ * model::buildMaglev over the backends' identities, so every node holds the same table and a
+ * flow hashes to the same backend whichever node it enters. One inner array per service. */
+struct ferry_maglev_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, FERRY_MAGLEV_SIZE);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__type(key, __u32);
+	__uint(max_entries, FERRY_LB_SERVICES_MAX);
+	__array(values, struct ferry_maglev_table);
+} ferry_maglev SEC(".maps");
+
 /* enum ferry_drop_reason -> packets dropped for it, per CPU; written by the datapath, summed
  * by the agent when read. Fixed size: the reasons are part of the ABI. */
 struct {

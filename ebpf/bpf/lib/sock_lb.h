@@ -94,7 +94,7 @@ sock_lb_translate(struct ferry_addr *addr, __be16 *port, __u8 proto, __u64 cooki
 	svc = sock_lb_lookup(addr, *port, proto);
 	if (!svc)
 		return SOCK_LB_PASS;
-	be = lb_select_backend(svc, &backend_id);
+	be = lb_select_backend(svc, NULL, &backend_id);
 	if (!be) {
 		drop_count(FERRY_DROP_NO_BACKEND);
 		return SOCK_LB_REJECT;

@@ -27,7 +27,9 @@
 #include <vector>
 
 #include "ferry/ebpf/lb_xdp.h"
+#include "ferry/ebpf/maglev_tables.h"
 #include "ferry/model/id_allocator.h"
+#include "ferry/model/maglev.h"
 #include "ferry/model/snapshot.h"
 
 namespace ferry::ebpf {
@@ -49,6 +51,7 @@ struct ProjectionStats {
 class LbProjector {
  public:
   LbProjector(const LbMapFds& maps, ProjectorOptions options);
+  ~LbProjector();
 
   // Makes the maps say what `snapshot` says. On a map error returns nullopt with `error`; the
   // maps then hold a mix of old and new entries, all of them consistent, and the next apply()
@@ -108,6 +111,8 @@ class LbProjector {
     std::vector<ScopedName> svc_names;
     std::vector<BackendKey> backend_keys;
     std::vector<FrontendKey> frontend_keys;
+    // Maglev services: each view's (svc_id's) backends as the table is built from.
+    std::vector<std::pair<uint32_t, std::vector<model::MaglevBackend>>> maglev;
   };
   struct Projected {
     std::shared_ptr<const model::Service> service;
@@ -128,6 +133,16 @@ class LbProjector {
   std::map<ScopedName, int> svc_refs_;
   std::map<BackendKey, int> backend_refs_;
   std::map<FrontendKey, int> frontend_refs_;
+  // Maglev tables wanted per svc_id (refcounted like Desired: an update adds before it drops),
+  // the svc_ids whose table must be rebuilt or removed at the next sync, and the writer.
+  struct MaglevWanted {
+    std::vector<model::MaglevBackend> backends;
+    int refs = 0;
+  };
+  std::map<uint32_t, MaglevWanted> maglev_desired_;
+  std::set<uint32_t> maglev_touched_;
+  std::unique_ptr<MaglevTables> maglev_;  // null when the program has no ferry_maglev map
+  bool syncMaglev(std::string& error);
   std::vector<uint32_t> released_svc_ids_;  // round-robin counters to delete after the sync
   std::vector<uint32_t> reserved_svc_ids_, reserved_rev_nat_ids_;  // from adoptExisting()
   model::StableIds<ScopedName> svc_ids_;

@@ -47,6 +47,7 @@ struct LbMapFds {
   int conntrack = -1;    // ferry_ct_key -> ferry_ct_entry (LRU)
   int round_robin = -1;  // __u32 svc_id -> __u64 counter
   int drops = -1;        // __u32 drop reason -> __u64, per CPU
+  int maglev = -1;       // __u32 svc_id -> inner array of FERRY_MAGLEV_SIZE backend ids
 };
 
 using DropCounters = std::array<uint64_t, FERRY_DROP_REASON_MAX>;

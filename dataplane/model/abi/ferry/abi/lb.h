@@ -7,6 +7,7 @@
  *   backends:  __u32 backend id  -> ferry_lb_backend      (where traffic goes)
  *   rev_nat:   __u32 rev_nat id  -> ferry_lb_rev_nat      (what replies are rewritten back to)
  *   affinity:  ferry_lb_affinity_key -> ferry_lb_affinity_value (sessionAffinity=ClientIP)
+ *   maglev:    __u32 svc_id -> array[FERRY_MAGLEV_SIZE] of __u32 backend id (Maglev services)
  *
  * Ids are stable and never 0 (0 marks an empty slot, as in Katran); the model's IdAllocator
  * hands them out and delays reuse until conntrack entries pointing at a freed id have expired.
@@ -31,6 +32,11 @@ enum ferry_lb_algorithm {
 	FERRY_LB_RANDOM = 1,      /* as kube-proxy iptables/nftables */
 	FERRY_LB_MAGLEV = 2,      /* consistent hashing, NSDI'16 */
 };
+
+/* Slots of every Maglev table in the fast paths: the model's kMaglevDefaultSize (a prime;
+ * under 1 % imbalance up to ~160 backends). One size for all services keeps the BPF lookup a
+ * constant modulo; test/ebpf checks it equals the model's default. */
+#define FERRY_MAGLEV_SIZE 16381
 
 /* ferry_lb_svc_value.flags */
 #define FERRY_SVC_F_AFFINITY (1U << 0)      /* sessionAffinity: ClientIP */
