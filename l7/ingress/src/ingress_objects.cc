@@ -1,8 +1,10 @@
 #include "ferry/ingress/ingress_objects.h"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "ferry/api/base64.h"
+#include "ferry/api/timestamp.h"
 #include "ferry/model/address.h"
 
 namespace ferry::ingress {
@@ -213,63 +215,12 @@ void readStatus(const json& object, std::vector<LoadBalancerIngress>& out) {
   }
 }
 
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  // H. Hinnant, "chrono-Compatible Low-Level Date Algorithms", days_from_civil.
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-bool digits(std::string_view text, size_t pos, size_t count, int& out) {
-  if (pos + count > text.size()) return false;
-  out = 0;
-  for (size_t i = pos; i < pos + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    out = out * 10 + (text[i] - '0');
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<int64_t> parseTimestamp(std::string_view t) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!digits(t, 0, 4, year) || t.size() < 20 || t[4] != '-' || !digits(t, 5, 2, month) ||
-      t[7] != '-' || !digits(t, 8, 2, day) || (t[10] != 'T' && t[10] != 't') ||
-      !digits(t, 11, 2, hour) || t[13] != ':' || !digits(t, 14, 2, minute) || t[16] != ':' ||
-      !digits(t, 17, 2, second)) {
-    return std::nullopt;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return std::nullopt;
-  }
-  size_t pos = 19;
-  if (t[pos] == '.') {
-    ++pos;
-    size_t start = pos;
-    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') ++pos;
-    if (pos == start) return std::nullopt;
-  }
-  int64_t offset = 0;
-  if (pos < t.size() && (t[pos] == 'Z' || t[pos] == 'z')) {
-    ++pos;
-  } else if (pos < t.size() && (t[pos] == '+' || t[pos] == '-')) {
-    int oh = 0, om = 0;
-    if (!digits(t, pos + 1, 2, oh) || pos + 3 >= t.size() || t[pos + 3] != ':' ||
-        !digits(t, pos + 4, 2, om) || oh > 23 || om > 59) {
-      return std::nullopt;
-    }
-    offset = (t[pos] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != t.size()) return std::nullopt;
-  int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset;
+  const auto time = api::parseTimestamp(t);
+  if (!time) return std::nullopt;
+  return std::chrono::floor<std::chrono::seconds>(*time).time_since_epoch().count();
 }
 
 std::string checkHost(std::string_view host) {
