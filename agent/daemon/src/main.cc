@@ -18,6 +18,7 @@
 #include <mutex>
 
 #include "ferry/agent/ebpf_fast_path.h"
+#include "ferry/agent/health_check_server.h"
 #include "ferry/agent/sync_loop.h"
 #include "ferry/feed/feed_client.h"
 #include "ferry/feed/grpc_runtime.h"
@@ -37,6 +38,7 @@ struct Flags {
   std::string feed_address;
   uint16_t feed_port = 6444;
   std::string node_name;
+  std::string health_check_bind_address = "0.0.0.0";
   std::vector<std::string> node_ips;
   std::vector<std::string> pod_cidrs;
   unsigned heartbeat_interval_s = 10;
@@ -128,6 +130,9 @@ int main(int argc, char** argv) {
                "remove the pins at exit: balancing stops with the agent");
   app.add_option("--healthz-bind-address", f.healthz_bind_address, "host:port of /healthz")
       ->capture_default_str();
+  app.add_option("--health-check-bind-address", f.health_check_bind_address,
+                 "address the healthCheckNodePort listeners bind (every address by default)")
+      ->capture_default_str();
   app.add_option("--metrics-bind-address", f.metrics_bind_address, "host:port of /metrics")
       ->capture_default_str();
   app.add_option("--map-services", f.map_services, "capacity of the service maps")
@@ -170,9 +175,13 @@ int main(int argc, char** argv) {
     FERRY_LOG(kInfo, "took over the running datapath",
               {{"entries", ebpf_path->adoptedEntries()}, {"pins", f.pin_dir}});
 
+  // healthCheckNodePort listeners (LoadBalancer Services with externalTrafficPolicy: Local).
+  agent::HealthCheckServer health_checks(
+      {.node_name = f.node_name, .bind_address = f.health_check_bind_address});
+
   agent::CompilerOptions co;
   co.node_name = f.node_name;
-  agent::SyncLoop loop(co, {ebpf_path.get()}, metrics);
+  agent::SyncLoop loop(co, {ebpf_path.get(), &health_checks}, metrics);
 
   feed::FeedClientOptions fo = feed::feedOptionsFrom(*creds, f.feed_port, f.feed_address);
   fo.node_name = f.node_name;
