@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "ferry/api/base64.h"
@@ -15,6 +17,23 @@ std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// A file a kubeconfig names: relative paths are relative to the kubeconfig itself.
+std::string slurpRelative(const std::string& kubeconfig, const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.is_relative()) p = std::filesystem::path(kubeconfig).parent_path() / p;
+  return slurp(p.string());
+}
+
+// Inline base64 `<field>-data` or the file `<field>`: "" when neither is set; nullopt when
+// the inline data is not base64.
+std::optional<std::string> pemField(const YAML::Node& node, const std::string& field,
+                                    const std::string& kubeconfig) {
+  if (node && node[field + "-data"])
+    return api::base64Decode(node[field + "-data"].as<std::string>());
+  if (node && node[field]) return slurpRelative(kubeconfig, node[field].as<std::string>());
+  return std::string();
 }
 
 // The entry of `list` (clusters or users) named `name`, or the first one.
@@ -56,23 +75,29 @@ api::Result<KubeconfigCredentials> readKubeconfig(const std::string& path) {
     c.host = colon != std::string::npos && rest.find(']', colon) == std::string::npos
                  ? rest.substr(0, colon)
                  : rest;
-    if (cluster["certificate-authority-data"]) {
-      auto pem = api::base64Decode(cluster["certificate-authority-data"].as<std::string>());
-      if (!pem)
-        return api::Error{"kubeconfig " + path + ": certificate-authority-data is not base64"};
-      c.ca_pem = *pem;
-    } else if (cluster["certificate-authority"]) {
-      c.ca_pem = slurp(cluster["certificate-authority"].as<std::string>());
-    }
+    auto ca = pemField(cluster, "certificate-authority", path);
+    if (!ca) return api::Error{"kubeconfig " + path + ": certificate-authority-data is not base64"};
+    c.ca_pem = std::move(*ca);
     if (user && user["token"]) {
       c.token = user["token"].as<std::string>();
     } else if (user && user["tokenFile"]) {
-      c.token = slurp(user["tokenFile"].as<std::string>());
+      c.token = slurpRelative(path, user["tokenFile"].as<std::string>());
       while (!c.token.empty() && (c.token.back() == '\n' || c.token.back() == '\r'))
         c.token.pop_back();
     }
+    auto cert = pemField(user, "client-certificate", path);
+    auto key = pemField(user, "client-key", path);
+    if (!cert || !key)
+      return api::Error{"kubeconfig " + path +
+                        ": client-certificate-data or client-key-data is not base64"};
+    c.client_cert_pem = std::move(*cert);
+    c.client_key_pem = std::move(*key);
     if (c.ca_pem.empty()) return api::Error{"kubeconfig " + path + ": no certificate authority"};
-    if (c.token.empty()) return api::Error{"kubeconfig " + path + ": no bearer token"};
+    if (c.client_cert_pem.empty() != c.client_key_pem.empty())
+      return api::Error{"kubeconfig " + path +
+                        ": a client certificate needs its key and vice versa"};
+    if (c.token.empty() && c.client_cert_pem.empty())
+      return api::Error{"kubeconfig " + path + ": no bearer token and no client certificate"};
     return c;
   } catch (const std::exception& e) {
     return api::Error{"kubeconfig " + path + ": " + e.what()};

@@ -124,7 +124,8 @@ awaitable<void> ApiServer::handle(HttpRequest& req, ResponseWriter& out) {
   const auto t0 = std::chrono::steady_clock::now();
   // Health endpoints answer anyone, as kube-apiserver's system:public-info-viewer allows.
   if (req.path == "/healthz" || req.path == "/livez" || req.path == "/readyz") {
-    co_await out.send(200, "text/plain; charset=utf-8", "ok");
+    const bool ready = req.path != "/readyz" || !options_.ready || options_.ready();
+    co_await out.send(ready ? 200 : 503, "text/plain; charset=utf-8", ready ? "ok" : "not ready");
     co_return;
   }
   auto user = auth_.authenticate(req.header(http::field::authorization));
@@ -145,7 +146,9 @@ awaitable<void> ApiServer::handle(HttpRequest& req, ResponseWriter& out) {
     co_return;
   }
   std::optional<WatchPlan> watch_plan;
-  Reply reply = serveResource(req, *user, watch_plan);
+  Reply reply = options_.read_only_message.empty() || req.method == http::verb::get || req.method == http::verb::head
+                    ? serveResource(req, *user, watch_plan)
+                    : readOnlyReply();
   if (watch_plan) {
     co_await watch(req, out, *watch_plan);
     co_return;
@@ -157,6 +160,12 @@ awaitable<void> ApiServer::handle(HttpRequest& req, ResponseWriter& out) {
   metrics_.histogram("ferry_apiserver_request_duration_seconds", "API request latency (watches excluded).",
                      {{"method", req.method_string}})
       .observe(dt);
+}
+
+Reply ApiServer::readOnlyReply() const {
+  metrics_.counter("ferry_apiserver_read_only_refusals_total", "Writes refused because the API is read-only.")
+      .inc();
+  return statusReply(ApiStatus::methodNotAllowed(options_.read_only_message));
 }
 
 Reply ApiServer::serveResource(HttpRequest& req, const UserInfo& user, std::optional<WatchPlan>& watch_plan) {

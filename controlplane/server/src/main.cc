@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "ferry/controllers/endpoint_controller.h"
@@ -20,7 +22,10 @@
 #include "ferry/controlplane/compactor.h"
 #include "ferry/controlplane/feed_service.h"
 #include "ferry/controlplane/http_server.h"
+#include "ferry/controlplane/mirror.h"
 #include "ferry/controlplane/pki.h"
+#include "ferry/feed/grpc_runtime.h"
+#include "ferry/feed/kubeconfig.h"
 #include "ferry/runtime/daemon_flags.h"
 #include "ferry/runtime/log.h"
 #include "ferry/store/embedded_store.h"
@@ -52,6 +57,7 @@ struct Flags {
   unsigned threads = 0;
   unsigned compaction_interval_s = 300;
   bool controllers = true;
+  std::string mirror_kubeconfig;
 };
 
 bool parsePortRange(const std::string& s, uint16_t& lo, uint16_t& hi) {
@@ -72,6 +78,7 @@ int fail(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ferry::feed::tuneGrpcRuntime();
   Flags f;
   CLI::App app{
       "ferry-controlplane: a Kubernetes-compatible API server with an embedded durable store.\n"
@@ -123,6 +130,12 @@ int main(int argc, char** argv) {
                  "run the EndpointSlice, Endpoints and mirroring controllers")
       ->capture_default_str();
 
+  app.add_option("--mirror-kubeconfig", f.mirror_kubeconfig,
+                 "mirror mode: take Services, EndpointSlices, Nodes, Ingresses, IngressClasses and "
+                 "TLS Secrets from the API server this kubeconfig names (list + watch) instead of "
+                 "serving writes; the local store becomes a replica, the REST API read-only, the "
+                 "controllers off, and the agents' feed serves the upstream's objects");
+
   if (auto exit_code = runtime::parseDaemonFlags(app, argc, argv)) return *exit_code;
   if (auto exit_code = runtime::startDaemonLogging("controlplane", f.log_level)) return *exit_code;
 
@@ -146,6 +159,22 @@ int main(int argc, char** argv) {
   uint16_t np_lo, np_hi;
   if (!parsePortRange(f.node_port_range, np_lo, np_hi))
     return fail("--service-node-port-range must look like 30000-32767");
+
+  const bool mirror_mode = !f.mirror_kubeconfig.empty();
+  std::optional<UpstreamEndpoint> upstream;
+  std::shared_ptr<asio::ssl::context> upstream_tls;
+  if (mirror_mode) {
+    auto creds = feed::readKubeconfig(f.mirror_kubeconfig);
+    if (!creds.ok()) return fail("--mirror-kubeconfig: " + creds.error());
+    auto endpoint = upstreamEndpoint(*creds);
+    if (!endpoint.ok()) return fail("--mirror-kubeconfig: " + endpoint.error());
+    auto tls = upstreamTls(*creds);
+    if (!tls.ok()) return fail("--mirror-kubeconfig: " + tls.error());
+    upstream = *endpoint;
+    upstream_tls = *tls;
+    // The upstream's controllers write the EndpointSlices; local ones would fight the mirror.
+    f.controllers = false;
+  }
 
   const fs::path data(f.data_dir);
   std::error_code ec;
@@ -178,9 +207,17 @@ int main(int argc, char** argv) {
   Admission admission(service_alloc);
   std::string dns_ip = f.cluster_dns_ip;
   if (dns_ip == "auto") dns_ip = model::IpAddress::v4(v4->base().v4HostOrder() + 10).toString();
-  if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port, dns_ip});
-      !b.ok())
-    return fail(b.error());
+  // A mirror's objects all come from the upstream, which bootstrapped its own cluster.
+  if (!mirror_mode)
+    if (auto b = bootstrapCluster(storage, admission, {f.advertise_address, f.secure_port, dns_ip});
+        !b.ok())
+      return fail(b.error());
+  std::unique_ptr<Mirror> mirror;  // declared after the store: stops first
+  if (mirror_mode) {
+    mirror = std::make_unique<Mirror>(*st, *upstream, upstream_tls, runtime::Registry::global());
+    mirror->start();
+    FERRY_LOG(kInfo, "mirror mode", {{"upstream", upstream->server}});
+  }
   std::unique_ptr<EndpointController> endpoint_controller;  // declared after the store: stops first
   if (f.controllers)
     endpoint_controller =
@@ -247,6 +284,12 @@ int main(int argc, char** argv) {
         .set(static_cast<double>(ips4.usedCount()));
     (void)node_ports;
   };
+  if (mirror) {
+    api_options.ready = [m = mirror.get()] { return m->synced(); };
+    api_options.read_only_message =
+        "ferry-controlplane is mirroring " + upstream->server +
+        " (--mirror-kubeconfig): its API is read-only; write to the upstream API server";
+  }
   ApiServer api_server(storage, *auth, admission, metrics, api_options);
   unsigned threads = f.threads ? f.threads : std::max(2u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(threads));
@@ -271,8 +314,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<FeedService> feed;
   std::unique_ptr<grpc::Server> feed_server;
   if (f.feed_port != 0) {
-    feed =
-        std::make_unique<FeedService>(*st, *auth, metrics, FeedServiceOptions{}, &node_registrar);
+    // A mirror registers no Nodes: the upstream's kubelets do (agents run --register-node=false).
+    feed = std::make_unique<FeedService>(*st, *auth, metrics, FeedServiceOptions{},
+                                         mirror_mode ? nullptr : &node_registrar);
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({readFile(key), readFile(cert)});
     grpc::ServerBuilder builder;
@@ -302,6 +346,7 @@ int main(int argc, char** argv) {
     FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
     https.stop();
     compactor.stop();
+    if (mirror) mirror->stop();
     if (feed_server)
       feed_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     io.stop();

@@ -36,7 +36,11 @@ inline uint16_t freeLoopbackPort() {
 
 class ControlPlane {
  public:
-  explicit ControlPlane(std::vector<std::string> extra_flags = {}) {
+  // `wait_ready`: start() returns once /readyz answers 200; otherwise once the server answers
+  // at all (/healthz), for a server that is not meant to be ready yet (a mirror whose upstream
+  // is down).
+  explicit ControlPlane(std::vector<std::string> extra_flags = {}, bool wait_ready = true) {
+    wait_ready_ = wait_ready;
     char tmpl[] = "/tmp/ferry-cp-XXXXXX";
     dir_ = mkdtemp(tmpl);
     port_ = freeLoopbackPort();
@@ -56,11 +60,13 @@ class ControlPlane {
                                      "--feed-port", std::to_string(feed_port_)};
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     proc_ = std::make_unique<Subprocess>(argv);
-    // Ready when /readyz answers through kubectl with the kubeconfig the server wrote.
+    // Ready when /readyz (or /healthz) answers through kubectl with the kubeconfig the server
+    // wrote.
+    const std::string probe = wait_ready_ ? "/readyz" : "/healthz";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       if (!proc_->running()) break;
-      if (std::filesystem::exists(kubeconfig()) && kubectl({"get", "--raw", "/readyz"}).ok()) return;
+      if (std::filesystem::exists(kubeconfig()) && kubectl({"get", "--raw", probe}).ok()) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, with a deadline
     }
     auto res = proc_->stop(SIGKILL);
@@ -89,6 +95,7 @@ class ControlPlane {
   uint16_t port_ = 0;
   uint16_t feed_port_ = 0;
   std::vector<std::string> extra_;
+  bool wait_ready_ = true;
   std::unique_ptr<Subprocess> proc_;
 };
 

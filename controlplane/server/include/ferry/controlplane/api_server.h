@@ -33,6 +33,12 @@ struct ApiServerOptions {
   size_t watch_queue_limit = 1000;               // events a slow watcher may lag behind (store watches)
   size_t watch_cache_capacity = 4096;            // events each resource's watch cache keeps
   std::function<void()> on_scrape;               // refreshes pull-style gauges before /metrics
+  // /readyz answers 503 while this returns false (null: always ready). /healthz and /livez
+  // are unaffected.
+  std::function<bool()> ready;
+  // Non-empty: the API is read-only (mirror mode) and every write is refused with 405 and this
+  // message.
+  std::string read_only_message;
 };
 
 // A whole response, computed synchronously: every verb but watch.
@@ -59,6 +65,8 @@ class ApiServer {
   boost::asio::awaitable<void> handle(HttpRequest& req, ResponseWriter& out);
 
  private:
+  // A write refused in read-only mode (options_.read_only_message).
+  Reply readOnlyReply() const;
   // Resource verbs, synchronous (the store's calls block briefly on fsync for writes): GCC 12's
   // coroutines mis-handle some initializer lists, and plain functions are easier to test.
   Reply serveResource(HttpRequest& req, const UserInfo& user, std::optional<WatchPlan>& watch_plan);
