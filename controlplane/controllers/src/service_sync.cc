@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "ferry/api/timestamp.h"
 #include "ferry/controllers/endpoints_reconciler.h"
 #include "ferry/controllers/endpointslice_mirroring.h"
 #include "ferry/controllers/endpointslice_reconciler.h"
@@ -185,7 +186,9 @@ SyncOutcome ServiceSync::sync(const std::string& service_key) {
     return out;
   }
 
-  const std::string now = rfc3339(std::chrono::system_clock::now());
+  // Microseconds, like kube's RFC 3339 nano trigger times: consumers (ferry-dns, agents)
+  // measure programming latency from it, which whole seconds would make meaningless.
+  const std::string now = api::formatMicroTimestamp(std::chrono::system_clock::now());
   EndpointSliceOptions slice_options;
   slice_options.max_endpoints_per_slice = options_.max_endpoints_per_slice;
   slice_options.trigger_time = now;
