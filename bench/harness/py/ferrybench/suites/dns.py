@@ -294,10 +294,10 @@ def cluster_files(ctx: Ctx, params: dict) -> dict:
     return ctx.shared[key]
 
 
-def _knot_conf(d: Path, port: int, workers: int, files: Path) -> Path:
+def _knot_conf(d: Path, rundir: Path, port: int, workers: int, files: Path) -> Path:
     conf = d / "knot.conf"
     conf.write_text(f"""server:
-    rundir: "{d}"
+    rundir: "{rundir}"
     listen: 127.0.0.1@{port}
     udp-workers: {workers}
     tcp-workers: 1
@@ -327,6 +327,9 @@ zone:
 def system_under_test(ctx: Ctx, system: str, params: dict, tag: str):
     files = cluster_files(ctx, params)
     d = Path(tempfile.mkdtemp(prefix=f"ferry-bench-dns-{system}-", dir=ctx.tmp))
+    # Knot's control socket lives in its rundir, and a Unix socket path has 108 bytes at most:
+    # a short directory under /tmp, whatever the depth of the run directory.
+    rundir = Path(tempfile.mkdtemp(prefix="ferry-knot-")) if system == "knot" else d
     port = free_port()
     workers = params["workers"]
     cpu = ctx.server_cpu if params["pinned"] else None
@@ -343,7 +346,7 @@ def system_under_test(ctx: Ctx, system: str, params: dict, tag: str):
                     "--no-hosts", "--addn-hosts=" + str(files["dir"] / "dnsmasq.hosts"), "--no-negcache",
                     "--pid-file=", "--user=" + (os.environ.get("USER") or "root")]
         elif system == "knot":
-            argv = ["knotd", "-c", _knot_conf(d, port, workers, files["dir"])]
+            argv = ["knotd", "-c", _knot_conf(d, rundir, port, workers, files["dir"])]
         else:
             raise ValueError(f"unknown system {system}")
         with Server(f"{system}", argv, log, cpu=cpu) as srv:
@@ -353,6 +356,8 @@ def system_under_test(ctx: Ctx, system: str, params: dict, tag: str):
             yield port, srv
     finally:
         shutil.rmtree(d, ignore_errors=True)
+        if rundir != d:
+            shutil.rmtree(rundir, ignore_errors=True)
 
 
 def check_equivalence(ctx: Ctx, params: dict) -> None:
