@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
+#include <chrono>
 #include <cstring>
 
 #include "tcp_connection.h"
@@ -117,6 +118,7 @@ void DnsWorker::receiveUdp() {
 }
 
 void DnsWorker::serveUdp(size_t count) {
+  const auto started = std::chrono::steady_clock::now();
   const std::shared_ptr<const Zone> zone = index_.snapshot();  // one load per batch
   for (size_t i = 0; i < count; ++i) {
     const std::span<const uint8_t> query = batch_.query(i).first(batch_.querySize(i));
@@ -147,6 +149,8 @@ void DnsWorker::serveUdp(size_t count) {
   for (size_t failed = batch_.send(udp_.native_handle()); failed > 0; --failed) {
     metrics_.udpSendFailed();
   }
+  metrics_.udpBatchServed(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), count);
 }
 
 bool DnsWorker::rateLimit(const ClientAddress& client, std::span<uint8_t> message, size_t& size) {

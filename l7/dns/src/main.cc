@@ -12,11 +12,12 @@
 #include "dns_server.h"
 #include "ferry/dns/address_set.h"
 #include "ferry/dns/domain_name.h"
-#include "ferry/dns/feed_object_source.h"
-#include "ferry/dns/file_object_source.h"
 #include "ferry/dns/query_metrics.h"
 #include "ferry/dns/zone_index.h"
+#include "ferry/feed/grpc_runtime.h"
 #include "ferry/feed/kubeconfig.h"
+#include "ferry/l7/feed_object_source.h"
+#include "ferry/l7/file_object_source.h"
 #include "ferry/runtime/daemon_flags.h"
 #include "ferry/runtime/log.h"
 #include "ferry/runtime/status_server.h"
@@ -127,6 +128,7 @@ int fail(const std::string& what) {
 }
 
 int run(int argc, char** argv) {
+  feed::tuneGrpcRuntime();
   Flags f;
   CLI::App app{
       "ferry-dns: cluster DNS (Kubernetes DNS-Based Service Discovery, schema 1.0.1).\n"
@@ -230,6 +232,9 @@ int run(int argc, char** argv) {
 
   ZoneIndex index(zone);
   runtime::Registry& registry = runtime::Registry::global();
+  index.setProgrammingLatency(&registry.histogram(
+      "ferry_dns_programming_latency_seconds",
+      "From an EndpointSlice's last-change-trigger-time to the zone answering from it."));
   QueryMetrics query_metrics(registry);
   std::vector<std::string> upstream_names;
   upstream_names.reserve(upstreams.size());
@@ -280,16 +285,17 @@ int run(int argc, char** argv) {
 
   // The object source seam: a file today; the control plane's feed implements ObjectSource
   // the same way (list, markSynced, then stream changes) and is chosen here.
-  std::unique_ptr<ObjectSource> source;
+  std::unique_ptr<l7::ObjectSource> source;
   if (!f.objects.empty() && !f.kubeconfig.empty())
     return fail("--objects and --kubeconfig are exclusive");
-  if (!f.objects.empty()) source = std::make_unique<FileObjectSource>(f.objects);
+  if (!f.objects.empty()) source = std::make_unique<l7::FileObjectSource>(f.objects);
   if (!f.kubeconfig.empty()) {
     auto creds = feed::readKubeconfig(f.kubeconfig);
     if (!creds.ok()) return fail(creds.error());
     auto fo = feed::feedOptionsFrom(*creds, f.feed_port, f.feed_address);
     fo.node_name = "ferry-dns";
-    source = std::make_unique<FeedObjectSource>(fo);
+    source = std::make_unique<l7::FeedObjectSource>(
+        fo, std::vector<std::string>{"Service", "EndpointSlice"});
   }
   if (source) {
     if (auto started = source->start(index); !started.ok()) return fail(started.error());

@@ -30,6 +30,14 @@ QueryMetrics::QueryMetrics(runtime::Registry& registry) {
                         "UDP answers the socket refused (buffer full, unreachable).");
   tcp_rejected_ = &registry.counter("ferry_dns_tcp_rejected_total",
                                     "TCP connections closed at accept: over the per-worker limit.");
+  // 10 µs .. 100 ms: a batch is served in microseconds unless the machine is starved.
+  udp_batch_seconds_ =
+      &registry.histogram("ferry_dns_udp_batch_seconds",
+                          "Time from a UDP batch's first datagram read to its answers sent.", {},
+                          {1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2, 1e-1});
+  udp_batch_size_ =
+      &registry.histogram("ferry_dns_udp_batch_queries", "Datagrams per UDP batch (recvmmsg).", {},
+                          {1, 2, 4, 8, 16, 32});
 }
 
 void QueryMetrics::count(Transport transport, const Response& response) {

@@ -1,15 +1,21 @@
 // Incremental updates to the zone index and the objects file loader.
+#include "ferry/dns/zone_index.h"
+
 #include <gmock/gmock.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "answer_fixture.h"
+#include "ferry/api/timestamp.h"
 #include "ferry/dns/domain_name.h"
 #include "ferry/dns/file_object_source.h"
+#include "ferry/runtime/metrics.h"
 
 namespace ferry::dns::testing {
 namespace {
@@ -43,6 +49,50 @@ TEST_F(DnsAnswerTest, AppliedChangesAreVisibleToTheNextQuery) {
   EXPECT_TRUE(index_->remove("Service", "default", "late"));
   EXPECT_EQ(ask("late.default.svc.cluster.local", rrtype::kA).rcode, 3);
   EXPECT_FALSE(index_->remove("Service", "default", "late"));
+}
+
+json slice(const std::string& name, const std::optional<std::string>& trigger) {
+  json s = {{"kind", "EndpointSlice"},
+            {"addressType", "IPv4"},
+            {"metadata",
+             {{"namespace", "default"},
+              {"name", name},
+              {"labels", {{"kubernetes.io/service-name", "late"}}}}},
+            {"endpoints", json::array({{{"addresses", {"10.244.9.1"}}}})}};
+  if (trigger)
+    s["metadata"]["annotations"]["endpoints.kubernetes.io/last-change-trigger-time"] = *trigger;
+  return s;
+}
+
+TEST(ZoneIndexProgrammingLatency, ObservesTriggerTimesOfChangesAfterTheSync) {
+  runtime::Histogram latency(runtime::latencyBuckets());
+  ZoneIndex index;
+  index.setProgrammingLatency(&latency);
+  const auto two_seconds_ago = std::chrono::system_clock::now() - std::chrono::seconds(2);
+  // The initial list is state, not a change.
+  ASSERT_TRUE(
+      index.apply("EndpointSlice", slice("a", api::formatMicroTimestamp(two_seconds_ago))).ok());
+  index.markSynced();
+  EXPECT_EQ(latency.count(), 0U);
+
+  ASSERT_TRUE(
+      index.apply("EndpointSlice", slice("b", api::formatMicroTimestamp(two_seconds_ago))).ok());
+  EXPECT_EQ(latency.count(), 1U);
+  EXPECT_GE(latency.sum(), 1.9);
+  EXPECT_LT(latency.sum(), 60.0);
+
+  // Hand-written slices (no annotation) and unparsable times are not observed.
+  ASSERT_TRUE(index.apply("EndpointSlice", slice("c", std::nullopt)).ok());
+  ASSERT_TRUE(index.apply("EndpointSlice", slice("d", std::string("yesterday"))).ok());
+  EXPECT_EQ(latency.count(), 1U);
+
+  // In a batch, observed once the batch is published.
+  index.beginBatch();
+  ASSERT_TRUE(
+      index.apply("EndpointSlice", slice("e", api::formatMicroTimestamp(two_seconds_ago))).ok());
+  EXPECT_EQ(latency.count(), 1U);
+  index.endBatch();
+  EXPECT_EQ(latency.count(), 2U);
 }
 
 TEST_F(DnsAnswerTest, EndpointChangesMoveHeadlessAnswers) {

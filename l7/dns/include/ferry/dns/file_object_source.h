@@ -1,27 +1,12 @@
-// Cluster objects from a file, for tests and for running without a control plane: JSON (one
-// object, an array, or a List as `kubectl get -o json` prints) or YAML (multi-document, Lists
-// allowed). Loaded once at start, then the zone is marked synced.
+// The objects-file source moved to ferry_l7_sources (ferry/l7/file_object_source.h), shared with
+// ferry-ingress; these names keep ferry::dns code reading as before.
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <string>
-#include <vector>
-
-#include "ferry/dns/object_sink.h"
+#include "ferry/l7/file_object_source.h"
 
 namespace ferry::dns {
 
-// Every object in the file, Lists flattened; items of a typed list (ServiceList) get the kind.
-api::Result<std::vector<nlohmann::json>> loadObjectsFile(const std::string& path);
-
-class FileObjectSource : public ObjectSource {
- public:
-  explicit FileObjectSource(std::string path) : path_(std::move(path)) {}
-  // Applies every object (failing on the first malformed one, naming it) and marks synced.
-  api::Result<bool> start(ObjectSink& sink) override;
-
- private:
-  std::string path_;
-};
+using l7::FileObjectSource;
+using l7::loadObjectsFile;
 
 }  // namespace ferry::dns

@@ -17,6 +17,12 @@ class QueryMetrics {
   void count(Transport transport, const Response& response);
   // Serving-side failures: an answer the socket would not take, a connection over the limit.
   void udpSendFailed() { udp_send_errors_->inc(); }
+  // Time a UDP batch spent in the server, from its first datagram read to its answers sent:
+  // the server's share of every answer's latency in it (one observation per batch).
+  void udpBatchServed(double seconds, size_t queries) {
+    udp_batch_seconds_->observe(seconds);
+    udp_batch_size_->observe(static_cast<double>(queries));
+  }
   void tcpRejected() { tcp_rejected_->inc(); }
 
  private:
@@ -35,6 +41,8 @@ class QueryMetrics {
   runtime::Counter* dropped_ = nullptr;
   runtime::Counter* udp_send_errors_ = nullptr;
   runtime::Counter* tcp_rejected_ = nullptr;
+  runtime::Histogram* udp_batch_seconds_ = nullptr;
+  runtime::Histogram* udp_batch_size_ = nullptr;
 };
 
 }  // namespace ferry::dns

@@ -4,16 +4,19 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <vector>
 
-#include "ferry/dns/object_sink.h"
 #include "ferry/dns/zone.h"
 #include "ferry/dns/zone_builder.h"
+#include "ferry/l7/object_sink.h"
+#include "ferry/runtime/metrics.h"
 
 namespace ferry::dns {
 
-class ZoneIndex : public ObjectSink {
+class ZoneIndex : public l7::ObjectSink {
  public:
   explicit ZoneIndex(ZoneConfig config = {});
 
@@ -25,6 +28,13 @@ class ZoneIndex : public ObjectSink {
   void endBatch() override;
 
   std::shared_ptr<const Zone> snapshot() const { return current_.load(std::memory_order_acquire); }
+
+  // DNS programming latency, as kube-proxy's network_programming_duration_seconds: when a
+  // snapshot is published, how long ago the controller changed the EndpointSlices it newly
+  // includes (their endpoints.kubernetes.io/last-change-trigger-time), i.e. object change to
+  // changed answers. Slices without the annotation (hand-written ones) are not observed.
+  // Set before objects arrive; null: off.
+  void setProgrammingLatency(runtime::Histogram* histogram) { programming_latency_ = histogram; }
 
  private:
   // Rebuilds from all objects: O(cluster) per change, simple and obviously consistent.
@@ -39,6 +49,8 @@ class ZoneIndex : public ObjectSink {
   bool dirty_ = false;  // changed during the batch
   uint32_t serial_ = 1;
   std::atomic<std::shared_ptr<const Zone>> current_;
+  runtime::Histogram* programming_latency_ = nullptr;
+  std::vector<std::chrono::system_clock::time_point> pending_triggers_;  // since last publish
 };
 
 }  // namespace ferry::dns

@@ -1,13 +1,14 @@
-#include "ferry/dns/feed_object_source.h"
+#include "ferry/l7/feed_object_source.h"
 
 #include <nlohmann/json.hpp>
 
 #include "ferry/runtime/log.h"
 
-namespace ferry::dns {
+namespace ferry::l7 {
 
-FeedObjectSource::FeedObjectSource(feed::FeedClientOptions options) : options_(std::move(options)) {
-  options_.kinds = {"Service", "EndpointSlice"};
+FeedObjectSource::FeedObjectSource(feed::FeedClientOptions options, std::vector<std::string> kinds)
+    : options_(std::move(options)) {
+  options_.kinds = std::move(kinds);
 }
 
 FeedObjectSource::~FeedObjectSource() {
@@ -67,9 +68,9 @@ void FeedObjectSource::onUpdate(ObjectSink& sink, const feed::FeedState& state,
   if (update.full && !synced_) {
     synced_ = true;
     sink.markSynced();
-    FERRY_LOG(kInfo, "zone synced from the feed",
+    FERRY_LOG(kInfo, "synced from the feed",
               {{"revision", update.revision}, {"objects", state.objects().size()}});
   }
 }
 
-}  // namespace ferry::dns
+}  // namespace ferry::l7

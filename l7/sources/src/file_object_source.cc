@@ -1,11 +1,11 @@
-#include "ferry/dns/file_object_source.h"
+#include "ferry/l7/file_object_source.h"
 
 #include <fstream>
 #include <sstream>
 
 #include "ferry/runtime/yaml_json.h"
 
-namespace ferry::dns {
+namespace ferry::l7 {
 
 using nlohmann::json;
 
@@ -64,4 +64,4 @@ api::Result<bool> FileObjectSource::start(ObjectSink& sink) {
   return true;
 }
 
-}  // namespace ferry::dns
+}  // namespace ferry::l7

@@ -1,6 +1,7 @@
-// Where object sources deliver the cluster state. The startup file loader implements the feeding
-// side today; the control-plane watch feed plugs in the same way: list everything with apply(),
-// call markSynced() once the initial list is complete, then stream apply()/remove() events.
+// Where object sources deliver the cluster state (shared by ferry-dns's zone and ferry-ingress's
+// config builder). The file loader and the control-plane feed feed it the same way: list everything
+// with apply(), call markSynced() once the initial list is complete, then stream apply()/remove()
+// events.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -9,13 +10,14 @@
 
 #include "ferry/api/result.h"
 
-namespace ferry::dns {
+namespace ferry::l7 {
 
 class ObjectSink {
  public:
   virtual ~ObjectSink() = default;
-  // kind is "Service", "EndpointSlice" or "Pod"; other kinds are ignored (not an error), so a
-  // source may pass everything it sees. Error: the object is malformed and was not applied.
+  // kind is what the object says ("Service", "Ingress", ...); kinds the sink does not use are
+  // ignored (not an error), so a source may pass everything it sees. Error: the object is malformed
+  // and was not applied.
   virtual api::Result<bool> apply(std::string_view kind, const nlohmann::json& object) = 0;
   // False if the object was not known.
   virtual bool remove(std::string_view kind, const std::string& ns, const std::string& name) = 0;
@@ -36,4 +38,4 @@ class ObjectSource {
   virtual void stop() {}
 };
 
-}  // namespace ferry::dns
+}  // namespace ferry::l7
