@@ -26,8 +26,8 @@ ferry_module(api EXTERNAL ferry::protobuf ferry::grpc nlohmann_json::nlohmann_js
 ferry_module(controlplane DEPENDS api model EXTERNAL ferry::asio ferry::ssl ferry::grpc ferry::cli
              ferry::protobuf nlohmann_json::nlohmann_json ferry::yaml)
 ferry_module(agent DEPENDS api model ebpf dpdk EXTERNAL ferry::grpc ferry::protobuf ferry::asio ferry::cli ferry::yaml)
-ferry_module(l7 DEPENDS api model EXTERNAL ferry::asio ferry::ssl ferry::nghttp2 ferry::grpc ferry::cli ferry::yaml
-             ferry::protobuf)
+ferry_module(l7 DEPENDS api model agent EXTERNAL ferry::asio ferry::ssl ferry::nghttp2 ferry::grpc ferry::cli ferry::yaml
+             ferry::protobuf)  # agent: ferry-ingress links agent::ServiceCompiler (ferry_agent_compile)
 ferry_module(examples DEPENDS api EXTERNAL ferry::asio ferry::nghttp2 ferry::cli)  # demo workloads
 ferry_module(test)
 ferry_module(bench)
