@@ -1,5 +1,7 @@
 #include "ferry/runtime/daemon_flags.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -39,6 +41,15 @@ std::optional<int> startDaemonLogging(std::string_view component, const std::str
   setLogLevel(parsed);
   std::signal(SIGPIPE, SIG_IGN);
   return std::nullopt;
+}
+
+void waitForTerminationSignal() {
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int sig) {
+    FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
+  });
+  io.run();
 }
 
 }  // namespace ferry::runtime

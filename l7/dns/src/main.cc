@@ -1,8 +1,5 @@
 // ferry-dns: cluster DNS for Kubernetes service discovery (schema 1.0.1) over UDP and TCP.
 #include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -15,9 +12,7 @@
 #include "ferry/dns/query_metrics.h"
 #include "ferry/dns/zone_index.h"
 #include "ferry/feed/grpc_runtime.h"
-#include "ferry/feed/kubeconfig.h"
-#include "ferry/l7/feed_object_source.h"
-#include "ferry/l7/file_object_source.h"
+#include "ferry/l7/object_source_flags.h"
 #include "ferry/runtime/daemon_flags.h"
 #include "ferry/runtime/log.h"
 #include "ferry/runtime/status_server.h"
@@ -283,20 +278,10 @@ int run(int argc, char** argv) {
     return fail(bound.error());
   }
 
-  // The object source seam: a file today; the control plane's feed implements ObjectSource
-  // the same way (list, markSynced, then stream changes) and is chosen here.
-  std::unique_ptr<l7::ObjectSource> source;
-  if (!f.objects.empty() && !f.kubeconfig.empty())
-    return fail("--objects and --kubeconfig are exclusive");
-  if (!f.objects.empty()) source = std::make_unique<l7::FileObjectSource>(f.objects);
-  if (!f.kubeconfig.empty()) {
-    auto creds = feed::readKubeconfig(f.kubeconfig);
-    if (!creds.ok()) return fail(creds.error());
-    auto fo = feed::feedOptionsFrom(*creds, f.feed_port, f.feed_address);
-    fo.node_name = "ferry-dns";
-    source = std::make_unique<l7::FeedObjectSource>(
-        fo, std::vector<std::string>{"Service", "EndpointSlice"});
-  }
+  auto made = l7::makeObjectSource({f.objects, f.kubeconfig, f.feed_address, f.feed_port},
+                                   "ferry-dns", {"Service", "EndpointSlice"});
+  if (!made.ok()) return fail(made.error());
+  std::unique_ptr<l7::ObjectSource> source = std::move(made.value());
   if (source) {
     if (auto started = source->start(index); !started.ok()) return fail(started.error());
   } else {
@@ -314,12 +299,7 @@ int run(int argc, char** argv) {
              {"upstreams", upstream_names.size()},
              {"synced", index.snapshot()->synced()}});
 
-  asio::io_context signals_io;
-  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
-    FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
-  });
-  signals_io.run();
+  runtime::waitForTerminationSignal();
   if (source) source->stop();
   metrics_http.stop();
   server.stop();

@@ -2,18 +2,13 @@
 // path), configured from Ingresses, IngressClasses, Secrets, Services and EndpointSlices that
 // arrive from an objects file or the control plane's feed, without reloads.
 #include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <csignal>
 #include <optional>
 #include <thread>
 
 #include "config_publisher.h"
 #include "ferry/agent/service_compiler.h"
-#include "ferry/feed/kubeconfig.h"
 #include "ferry/ingress/config_builder.h"
-#include "ferry/l7/feed_object_source.h"
-#include "ferry/l7/file_object_source.h"
+#include "ferry/l7/object_source_flags.h"
 #include "ferry/runtime/daemon_flags.h"
 #include "ferry/runtime/log.h"
 #include "ferry/runtime/status_server.h"
@@ -143,10 +138,6 @@ int run(int argc, char** argv) {
     if (ec) return fail("--publish-address must be an IP address: " + a);
     publish.push_back({a, ""});
   }
-  if (!f.objects.empty() && !f.kubeconfig.empty()) {
-    return fail("--objects and --kubeconfig are exclusive");
-  }
-
   runtime::Registry& registry = runtime::Registry::global();
   ProxyMetrics metrics(registry);
   agent::ServiceCompiler compiler;
@@ -180,17 +171,11 @@ int run(int argc, char** argv) {
   });
   if (auto bound = status.listen(f.metrics_listen); !bound.ok()) return fail(bound.error());
 
-  std::unique_ptr<l7::ObjectSource> source;
-  if (!f.objects.empty()) source = std::make_unique<l7::FileObjectSource>(f.objects);
-  if (!f.kubeconfig.empty()) {
-    auto creds = feed::readKubeconfig(f.kubeconfig);
-    if (!creds.ok()) return fail(creds.error());
-    auto fo = feed::feedOptionsFrom(*creds, f.feed_port, f.feed_address);
-    fo.node_name = "ferry-ingress";
-    source = std::make_unique<l7::FeedObjectSource>(
-        fo,
-        std::vector<std::string>{"Ingress", "IngressClass", "Secret", "Service", "EndpointSlice"});
-  }
+  auto made =
+      l7::makeObjectSource({f.objects, f.kubeconfig, f.feed_address, f.feed_port}, "ferry-ingress",
+                           {"Ingress", "IngressClass", "Secret", "Service", "EndpointSlice"});
+  if (!made.ok()) return fail(made.error());
+  std::unique_ptr<l7::ObjectSource> source = std::move(made.value());
   if (source) {
     if (auto started = source->start(publisher); !started.ok()) return fail(started.error());
   } else {
@@ -207,12 +192,7 @@ int run(int argc, char** argv) {
              {"workers", workers},
              {"ready", publisher.ready()}});
 
-  asio::io_context signals_io;
-  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
-    FERRY_LOG(kInfo, "shutting down", {{"signal", sig}});
-  });
-  signals_io.run();
+  runtime::waitForTerminationSignal();
   if (source) source->stop();
   status.stop();
   server.stop();

@@ -18,4 +18,7 @@ std::optional<int> parseDaemonFlags(CLI::App& app, int argc, char** argv);
 // nullopt: logging is set up. Otherwise the exit code (unknown level, message printed).
 std::optional<int> startDaemonLogging(std::string_view component, const std::string& level);
 
+// Blocks until SIGINT or SIGTERM arrives, logs which, and returns: the daemon then stops.
+void waitForTerminationSignal();
+
 }  // namespace ferry::runtime
